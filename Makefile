@@ -1,0 +1,58 @@
+# civicsite: `make run` serves the demo site on SQLite; `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run serve test lint format migrate demo clean
+
+help:
+	@echo "make run    set up SQLite, load the demo content and serve it at http://$(HOST):$(PORT)/"
+	@echo "make serve  the same data through gunicorn with DEBUG off (production-like)"
+	@echo "make test   lint, Django checks, migration check and the whole pytest suite"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	DEBUG=1 $(MANAGE) migrate --noinput
+
+demo: migrate
+	DEBUG=1 $(MANAGE) load_demo
+
+run: demo
+	DEBUG=1 DEMO_BANNER=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+# A generated key kept out of git, so `make serve` runs with DEBUG off and no setup.
+.secret_key:
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+serve: demo .secret_key
+	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" $(MANAGE) collectstatic --noinput --verbosity 0
+	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=$(HOST),localhost \
+	  SECURE_SSL_REDIRECT=0 SERVE_MEDIA=1 DEMO_BANNER=1 \
+	  $(BIN)/gunicorn civicsite.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(STAMP) lint
+	DEBUG=1 $(MANAGE) check
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles tests/browser/screenshots .secret_key
