@@ -157,6 +157,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicsite <newsroom@localhost>")
 EDITORS_EMAIL = env_list("EDITORS_EMAIL")
 
+# Shares shown to two decimals: "truncate" (as county offices print them) or "half_up".
+RESULTS_SHARE_ROUNDING = os.environ.get("RESULTS_SHARE_ROUNDING", "truncate")
+
 SITE_NAME = os.environ.get("SITE_NAME", "civicsite")
 
 # --- Security headers and the production posture -------------------------------------------

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from civicsite import views
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("candidates.urls")),
+    path("", include("articles.urls")),
 ]
 
 if settings.SERVE_MEDIA:

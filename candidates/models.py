@@ -1,0 +1,372 @@
+"""Who runs for what, and how it went.
+
+A Candidate is a person across elections; a Candidacy is that person in one Race (one Office on
+one Election's ballot). Votes are stored per Candidacy and ReportingUnit (a county, optionally
+its precincts); totals, shares and outcomes are derived (see candidates/results.py), never
+stored twice.
+"""
+
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+def unique_slug(instance, value, *, scope=None, max_length=80):
+    """A slug from ``value`` that is unique within ``scope`` (a dict of filters)."""
+    base = slugify(value)[:max_length] or "item"
+    slug, n = base, 2
+    manager = type(instance)._default_manager
+    while manager.filter(slug=slug, **(scope or {})).exclude(pk=instance.pk).exists():
+        suffix = f"-{n}"
+        slug, n = f"{base[: max_length - len(suffix)]}{suffix}", n + 1
+    return slug
+
+
+class Candidate(models.Model):
+    name = models.CharField(max_length=200, help_text="The name readers know, e.g. Katie Kissell.")
+    ballot_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Full name as usually printed on ballots, e.g. Katrina "Katie" Kissell. '
+        "A candidacy can override it for one race.",
+    )
+    slug = models.SlugField(max_length=80, unique=True, blank=True, help_text="Used in the URL.")
+    photo = models.ImageField(upload_to="candidates/", blank=True)
+    photo_credit = models.CharField(max_length=200, blank=True, help_text="Who took the photo.")
+    photo_alt = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Describe the photo for readers who cannot see it. Required with a photo.",
+    )
+    bio = models.TextField(blank=True, help_text="A short, factual biography (plain text).")
+    website = models.URLField(blank=True, help_text="The campaign or personal website.")
+    x_handle = models.CharField("X/Twitter handle", max_length=50, blank=True, help_text="No @.")
+    facebook_url = models.URLField(blank=True)
+    instagram_handle = models.CharField(max_length=50, blank=True, help_text="No @.")
+    party = models.CharField(
+        max_length=100, blank=True, help_text="Current party. Leave blank for nonpartisan."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("candidates:candidate-detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_ballot_name(self):
+        return self.ballot_name or self.name
+
+
+class Office(models.Model):
+    name = models.CharField(max_length=200, help_text="e.g. Atlanta City Council District 5.")
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    body = models.CharField(max_length=200, help_text="The body the seat belongs to.")
+    district = models.CharField(max_length=50, blank=True, help_text='e.g. "5"; blank if at-large.')
+    seats = models.PositiveSmallIntegerField(default=1, help_text="Seats filled by one race.")
+    ocd_division_id = models.CharField(
+        "OCD division id",
+        max_length=200,
+        blank=True,
+        help_text="Open Civic Data id, e.g. ocd-division/country:us/state:ga/place:atlanta/"
+        "council_district:5",
+    )
+
+    class Meta:
+        ordering = ["body", "district", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "district"], name="office_unique_body_district"
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="office_seats_at_least_one"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+
+class ElectionQuerySet(models.QuerySet):
+    def upcoming(self):
+        return self.filter(date__gte=timezone.localdate()).order_by("date")
+
+    def past(self):
+        return self.filter(date__lt=timezone.localdate()).order_by("-date")
+
+    def counting(self):
+        """Elections with at least one race still being counted."""
+        return self.filter(races__status=Race.Status.COUNTING).distinct()
+
+
+class Election(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL = "general", "General"
+        PRIMARY = "primary", "Primary"
+        SPECIAL = "special", "Special"
+        RUNOFF = "runoff", "Runoff"
+
+    name = models.CharField(max_length=200, help_text="e.g. Atlanta municipal general election.")
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.GENERAL)
+    date = models.DateField(help_text="Election day.")
+    jurisdiction = models.CharField(max_length=200, blank=True, help_text="e.g. City of Atlanta.")
+    description = models.TextField(blank=True, help_text="What is on the ballot, in a sentence.")
+    runoff_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runoffs",
+        help_text="For a runoff: the election it follows.",
+    )
+
+    objects = ElectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, f"{self.date:%Y-%m-%d} {self.name}")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("candidates:election-detail", kwargs={"slug": self.slug})
+
+
+class RaceQuerySet(models.QuerySet):
+    def with_page_relations(self):
+        return self.select_related("election", "office", "runoff_of__election")
+
+    def counting(self):
+        return self.filter(status=Race.Status.COUNTING)
+
+
+class Race(models.Model):
+    class DecisionRule(models.TextChoices):
+        PLURALITY = "plurality", "Most votes wins"
+        MAJORITY = "majority", "Majority, else a runoff between the top two"
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", "Upcoming"
+        COUNTING = "counting", "Counting"
+        UNOFFICIAL_FINAL = "unofficial_final", "Unofficial final"
+        CERTIFIED = "certified", "Certified"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="races")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="races")
+    slug = models.SlugField(max_length=80, blank=True, help_text="Unique within the election.")
+    seats = models.PositiveSmallIntegerField(default=1, help_text="Seats this race fills.")
+    decision_rule = models.CharField(
+        max_length=20, choices=DecisionRule, default=DecisionRule.MAJORITY
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.UPCOMING)
+    cancelled = models.BooleanField(
+        default=False, help_text="The race was taken off the ballot (say why in the note)."
+    )
+    note = models.TextField(
+        blank=True,
+        help_text="Shown on the race page: why a race was cancelled, what is known of a race "
+        "whose totals are not on file, etc.",
+    )
+    results_updated_at = models.DateTimeField(null=True, blank=True)
+    results_source = models.CharField(
+        max_length=300, blank=True, help_text="Where the figures come from, e.g. DeKalb County."
+    )
+    results_source_url = models.URLField(blank=True)
+    reported_margin = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Only when vote totals are not on file: the winner's margin in votes as "
+        "reported publicly.",
+    )
+    runoff_of = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runoff",
+        help_text="For a runoff race: the race it continues.",
+    )
+
+    objects = RaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["election__date", "office__body", "office__district"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "office"], name="race_unique_office"),
+            models.UniqueConstraint(fields=["election", "slug"], name="race_unique_slug"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="race_seats_at_least_one"),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.office.name, scope={"election_id": self.election_id})
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "candidates:race-detail",
+            kwargs={"election_slug": self.election.slug, "slug": self.slug},
+        )
+
+    @property
+    def is_final(self):
+        return self.status in {self.Status.UNOFFICIAL_FINAL, self.Status.CERTIFIED}
+
+
+class CandidacyQuerySet(models.QuerySet):
+    def with_votes(self):
+        """Each candidacy's votes and its race's total, summed in the database.
+
+        Only county-level units are summed (precincts roll up into their county), so nothing
+        is counted twice. ``race_total`` is the same sum over the whole race (a subquery).
+        """
+        race_total = (
+            VoteCount.objects.filter(
+                candidacy__race=OuterRef("race_id"), unit__kind=ReportingUnit.Kind.COUNTY
+            )
+            .order_by()
+            .values("candidacy__race")
+            .annotate(total=Sum("votes"))
+            .values("total")
+        )
+        return self.annotate(
+            votes=Sum(
+                "vote_counts__votes",
+                filter=Q(vote_counts__unit__kind=ReportingUnit.Kind.COUNTY),
+                default=0,
+            ),
+            race_total=Coalesce(Subquery(race_total), 0),
+        )
+
+    def for_results(self):
+        return self.with_votes().select_related("candidate").order_by("-votes", "ballot_order")
+
+
+class Candidacy(models.Model):
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="candidacies")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="candidacies")
+    ballot_name = models.CharField(
+        max_length=200, blank=True, help_text="Exactly as printed on this ballot."
+    )
+    party = models.CharField(
+        max_length=100, blank=True, help_text="Party at the time. Blank = nonpartisan."
+    )
+    incumbent = models.BooleanField(default=False, help_text="Held this seat on election day.")
+    ballot_order = models.PositiveSmallIntegerField(default=0)
+    withdrawn = models.BooleanField(
+        default=False,
+        help_text="Withdrew but stays on the ballot; keeps its votes, never advances.",
+    )
+    withdrawn_on = models.DateField(null=True, blank=True)
+    write_in = models.BooleanField(default=False)
+    reported_outcome = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("won", "Won"), ("lost", "Lost"), ("runoff", "Advanced to runoff")],
+        help_text="Only when vote totals are not on file: the outcome as reported publicly.",
+    )
+
+    objects = CandidacyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ballot_order", "id"]
+        verbose_name_plural = "candidacies"
+        constraints = [
+            models.UniqueConstraint(fields=["race", "candidate"], name="candidacy_unique_in_race"),
+        ]
+
+    def __str__(self):
+        return self.ballot_name or f"Candidacy {self.pk}"
+
+    @property
+    def display_name(self):
+        """The ballot name; falls back to the candidate (select_related by the callers)."""
+        return self.ballot_name or self.candidate.display_ballot_name
+
+
+class ReportingUnit(models.Model):
+    class Kind(models.TextChoices):
+        COUNTY = "county", "County"
+        PRECINCT = "precinct", "Precinct"
+
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="reporting_units")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.COUNTY)
+    name = models.CharField(max_length=200, help_text='e.g. "Fulton".')
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="precincts",
+        help_text="For a precinct: its county.",
+    )
+    precincts_total = models.PositiveIntegerField(null=True, blank=True)
+    precincts_reporting = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["race", "kind", "name"],
+                condition=Q(parent__isnull=True),
+                name="unit_unique_top_level_name",
+            ),
+            models.UniqueConstraint(
+                fields=["race", "parent", "name"], name="unit_unique_name_in_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(precincts_reporting__lte=F("precincts_total"))
+                | Q(precincts_reporting__isnull=True)
+                | Q(precincts_total__isnull=True),
+                name="unit_reporting_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class VoteCount(models.Model):
+    """Votes for one candidacy in one reporting unit, with the method split when known."""
+
+    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="vote_counts")
+    unit = models.ForeignKey(ReportingUnit, on_delete=models.CASCADE, related_name="vote_counts")
+    votes = models.PositiveIntegerField(default=0)
+    election_day = models.PositiveIntegerField(null=True, blank=True)
+    advance = models.PositiveIntegerField("advance/early", null=True, blank=True)
+    absentee_by_mail = models.PositiveIntegerField(null=True, blank=True)
+    provisional = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidacy", "unit"], name="votecount_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.votes} votes"

@@ -1,0 +1,190 @@
+"""The results rules, in one place.
+
+Views, templates, the JSON feed and the importer's summary all read results through
+``race_results()``; nothing else decides who won. The rules:
+
+- A majority is ``votes * 2 > total``, decided in integers, never from rounded shares.
+- Shares are truncated to two decimals by default, as county election offices print them
+  (5,134 / 10,370 = 49.508...% shows 49.50%). With RESULTS_SHARE_ROUNDING = "half_up" they
+  are rounded, but a candidate short of a majority never shows 50.00%.
+- Withdrawn candidacies keep their votes (they count in the total) but never win or advance.
+- Ties are shown as ties: nobody is declared the winner of a tied place.
+- While a race is counting every outcome is pending; a race with no votes has no results yet.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+from candidates.models import Race
+from civicsite.formatting import ap_date
+
+WON = "won"
+RUNOFF = "runoff"
+LOST = "lost"
+TIED = "tied"
+PENDING = "pending"
+
+OUTCOME_LABELS = {
+    WON: "Won",
+    RUNOFF: "Advances to runoff",
+    LOST: "Lost",
+    TIED: "Tied",
+    PENDING: "Pending",
+}
+
+
+def share_percent(votes, total, *, rounding=None):
+    """A candidate's share as a Decimal percentage with two places (see module docstring)."""
+    if not total:
+        return None
+    rounding = rounding or getattr(settings, "RESULTS_SHARE_ROUNDING", "truncate")
+    if rounding == "half_up":
+        share = (Decimal(votes) * 100 / Decimal(total)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        if share >= 50 and votes * 2 <= total:
+            share = Decimal("49.99")  # never show a majority that is not there
+        return share
+    return Decimal(votes * 10000 // total) / 100
+
+
+@dataclass
+class ResultRow:
+    candidacy: object
+    votes: int
+    share: Decimal | None
+    outcome: str = PENDING
+    margin: int | None = None  # won by / lost by, in votes, when the race is decided
+
+    @property
+    def outcome_label(self):
+        return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def bar_width(self):
+        """Share as a whole percentage for a CSS bar width (a display aid, not a figure)."""
+        return int(self.share or 0)
+
+
+@dataclass
+class RaceResults:
+    race: Race
+    rows: list = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def has_votes(self):
+        return self.total > 0
+
+    @property
+    def is_uncontested(self):
+        active = [row for row in self.rows if not row.candidacy.withdrawn]
+        return 0 < len(active) <= self.race.seats
+
+    @property
+    def majority_needed(self):
+        """The smallest vote count that is a majority: total // 2 + 1."""
+        return self.total // 2 + 1 if self.total else None
+
+    @property
+    def leader(self):
+        return self.rows[0] if self.rows and self.has_votes else None
+
+    @property
+    def winners(self):
+        return [row for row in self.rows if row.outcome == WON]
+
+    @property
+    def advancing(self):
+        return [row for row in self.rows if row.outcome == RUNOFF]
+
+    @property
+    def threshold_sentence(self):
+        """Plain-words majority math for a majority race, or "" when it does not apply."""
+        race = self.race
+        if race.decision_rule != Race.DecisionRule.MAJORITY or not self.leader:
+            return ""
+        leader = self.leader
+        name = leader.candidacy.candidate.name.split()[-1]
+        needed = self.majority_needed
+        opening = f"A majority needed {needed:,} of {self.total:,} votes"
+        if leader.votes >= needed:
+            return f"{opening}; {name} has {leader.votes:,}, {leader.votes - needed:,} to spare."
+        short = needed - leader.votes
+        verb = "is" if not race.is_final else "was"
+        sentence = f"{opening}; {name} {verb} {short:,} short"
+        if race.is_final and self.advancing:
+            runoff = getattr(race, "runoff", None)
+            when = f" on {ap_date(runoff.election.date)}" if runoff else ""
+            return f"{sentence}, so the top two meet in a runoff{when}."
+        return f"{sentence}."
+
+
+def race_results(race, candidacies=None):
+    """The race's rows in result order with shares and outcomes.
+
+    ``candidacies`` may be passed when the caller prefetched them with
+    ``Candidacy.objects.for_results()`` (the election page does, for every race at once).
+    """
+    if candidacies is None:
+        candidacies = race.candidacies.for_results()
+    rows_in_order = sorted(candidacies, key=lambda c: (-(c.votes or 0), c.ballot_order, c.pk))
+    total = rows_in_order[0].race_total or 0 if rows_in_order else 0
+    rows = [
+        ResultRow(candidacy=c, votes=c.votes or 0, share=share_percent(c.votes or 0, total))
+        for c in rows_in_order
+    ]
+    results = RaceResults(race=race, rows=rows, total=total)
+    _decide(results)
+    return results
+
+
+def _decide(results):
+    race, rows = results.race, results.rows
+    if not race.is_final or not results.has_votes:
+        return  # every row stays pending
+    eligible = [row for row in rows if not row.candidacy.withdrawn]
+    for row in rows:
+        row.outcome = LOST
+    if race.decision_rule == Race.DecisionRule.MAJORITY and race.seats == 1:
+        top = eligible[0] if eligible else None
+        if top and top.votes * 2 > results.total:
+            top.outcome = WON
+        else:
+            _fill_places(eligible, places=2, outcome=RUNOFF)
+    else:
+        _fill_places(eligible, places=race.seats, outcome=WON)
+    _set_margins(results, eligible)
+
+
+def _fill_places(eligible, *, places, outcome):
+    """Give ``outcome`` to the top ``places`` rows; rows tied across the cut-off are TIED."""
+    if len(eligible) <= places:
+        for row in eligible:
+            row.outcome = outcome
+        return
+    cutoff_votes = eligible[places - 1].votes
+    tied_at_cutoff = [row for row in eligible if row.votes == cutoff_votes]
+    above = [row for row in eligible if row.votes > cutoff_votes]
+    for row in above:
+        row.outcome = outcome
+    if len(above) + len(tied_at_cutoff) <= places:
+        for row in tied_at_cutoff:
+            row.outcome = outcome
+    else:
+        for row in tied_at_cutoff:
+            row.outcome = TIED
+
+
+def _set_margins(results, eligible):
+    winners = [row for row in eligible if row.outcome == WON]
+    if len(winners) != 1 or results.race.seats != 1:
+        return
+    winner = winners[0]
+    others = [row for row in eligible if row is not winner]
+    if others:
+        winner.margin = winner.votes - others[0].votes
+    for row in others:
+        row.margin = winner.votes - row.votes

@@ -1,0 +1,114 @@
+"""The results rules (candidates/results.py): majority, shares, ties, withdrawals."""
+
+from decimal import Decimal
+
+import pytest
+
+from candidates.models import Race
+from candidates.results import LOST, PENDING, RUNOFF, TIED, WON, race_results, share_percent
+from tests.candidates.factories import (
+    make_candidacy,
+    make_district_5_general,
+    make_election,
+    make_race,
+    make_race_with_votes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def outcomes(results):
+    return {row.candidacy.candidate.name: row.outcome for row in results.rows}
+
+
+def test_share_is_truncated_not_rounded():
+    assert share_percent(5134, 10370) == Decimal("49.50")
+    assert share_percent(1894, 10370) == Decimal("18.26")
+    assert share_percent(642, 10370) == Decimal("6.19")
+
+
+def test_a_share_under_a_majority_never_displays_as_fifty_percent_even_when_rounding():
+    assert share_percent(49999, 100000) == Decimal("49.99")
+    assert share_percent(49999, 100000, rounding="half_up") == Decimal("49.99")
+    assert share_percent(499996, 1000000, rounding="half_up") == Decimal("49.99")
+
+
+def test_district_5_leader_advances_to_runoff_with_49_50_percent():
+    results = race_results(make_district_5_general())
+    assert results.total == 10370
+    leader = results.rows[0]
+    assert leader.candidacy.candidate.name == "Liliana Bakhtiari"
+    assert leader.votes == 5134
+    assert leader.share == Decimal("49.50")
+    assert results.majority_needed == 5186
+    assert outcomes(results) == {
+        "Liliana Bakhtiari": RUNOFF,
+        "Mandy Mahoney": RUNOFF,
+        "Samuel Bacote": LOST,
+        "Katie Kissell": LOST,
+        "Doug Williams": LOST,
+    }
+    assert results.threshold_sentence == (
+        "A majority needed 5,186 of 10,370 votes; Bakhtiari was 52 short, "
+        "so the top two meet in a runoff."
+    )
+
+
+def test_threshold_sentence_names_the_runoff_date_when_the_runoff_race_exists():
+    general = make_district_5_general()
+    runoff_election = make_election(name="Runoff", date=general.election.date.replace(day=30))
+    make_race(election=runoff_election, office=general.office, runoff_of=general)
+    general = Race.objects.get(pk=general.pk)
+    assert race_results(general).threshold_sentence.endswith("meet in a runoff on Nov. 30.")
+
+
+def test_5000_of_10001_is_not_a_majority():
+    results = race_results(make_race_with_votes([("A", 5000), ("B", 4000), ("C", 1001)]))
+    assert outcomes(results) == {"A": RUNOFF, "B": RUNOFF, "C": LOST}
+
+
+def test_5001_of_10001_is_a_majority_and_wins_outright():
+    results = race_results(make_race_with_votes([("A", 5001), ("B", 5000)]))
+    assert outcomes(results) == {"A": WON, "B": LOST}
+    assert results.rows[1].margin == 1
+
+
+def test_a_tie_for_second_place_is_shown_as_a_tie():
+    results = race_results(make_race_with_votes([("A", 400), ("B", 300), ("C", 300)]))
+    assert outcomes(results) == {"A": RUNOFF, "B": TIED, "C": TIED}
+
+
+def test_a_tie_for_first_in_a_plurality_race_declares_no_winner():
+    race = make_race_with_votes(
+        [("A", 300), ("B", 300), ("C", 10)], decision_rule=Race.DecisionRule.PLURALITY
+    )
+    assert outcomes(race_results(race)) == {"A": TIED, "B": TIED, "C": LOST}
+
+
+def test_a_withdrawn_candidate_keeps_votes_but_never_advances():
+    race = make_race_with_votes([("A", 400), ("B", 350), ("C", 250)])
+    race.candidacies.filter(candidate__name="B").update(withdrawn=True)
+    results = race_results(race)
+    assert results.total == 1000
+    assert [row.votes for row in results.rows] == [400, 350, 250]
+    assert outcomes(results) == {"A": RUNOFF, "B": LOST, "C": RUNOFF}
+
+
+def test_outcomes_are_pending_while_counting():
+    race = make_race_with_votes([("A", 900), ("B", 100)], status=Race.Status.COUNTING)
+    assert set(outcomes(race_results(race)).values()) == {PENDING}
+
+
+def test_a_race_with_no_votes_has_no_results_yet():
+    race = make_race()
+    make_candidacy(race, name="A")
+    make_candidacy(race, name="B")
+    results = race_results(race)
+    assert not results.has_votes
+    assert set(outcomes(results).values()) == {PENDING}
+
+
+def test_an_uncontested_race_is_stated_as_such():
+    race = make_race()
+    make_candidacy(race, name="Only")
+    assert race_results(race).is_uncontested
