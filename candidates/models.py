@@ -242,13 +242,12 @@ class CandidacyQuerySet(models.QuerySet):
     def with_votes(self):
         """Each candidacy's votes and its race's total, summed in the database.
 
-        Only county-level units are summed (precincts roll up into their county), so nothing
+        Only top-level units are summed (counties, or one "all counties combined" unit when
+        per-county figures are not on file); precincts roll up into their county, so nothing
         is counted twice. ``race_total`` is the same sum over the whole race (a subquery).
         """
         race_total = (
-            VoteCount.objects.filter(
-                candidacy__race=OuterRef("race_id"), unit__kind=ReportingUnit.Kind.COUNTY
-            )
+            VoteCount.objects.filter(candidacy__race=OuterRef("race_id"), unit__parent__isnull=True)
             .order_by()
             .values("candidacy__race")
             .annotate(total=Sum("votes"))
@@ -257,7 +256,7 @@ class CandidacyQuerySet(models.QuerySet):
         return self.annotate(
             votes=Sum(
                 "vote_counts__votes",
-                filter=Q(vote_counts__unit__kind=ReportingUnit.Kind.COUNTY),
+                filter=Q(vote_counts__unit__parent__isnull=True),
                 default=0,
             ),
             race_total=Coalesce(Subquery(race_total), 0),
@@ -313,6 +312,8 @@ class ReportingUnit(models.Model):
     class Kind(models.TextChoices):
         COUNTY = "county", "County"
         PRECINCT = "precinct", "Precinct"
+        # Votes known only for the whole race (e.g. from a news report), not per county.
+        COMBINED = "combined", "All counties combined"
 
     race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="reporting_units")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.COUNTY)

@@ -143,6 +143,9 @@ def race_results(race, candidacies=None):
 
 def _decide(results):
     race, rows = results.race, results.rows
+    if not results.has_votes and race.is_final:
+        _use_reported_outcomes(results)
+        return
     if not race.is_final or not results.has_votes:
         return  # every row stays pending
     eligible = [row for row in rows if not row.candidacy.withdrawn]
@@ -157,6 +160,16 @@ def _decide(results):
     else:
         _fill_places(eligible, places=race.seats, outcome=WON)
     _set_margins(results, eligible)
+
+
+def _use_reported_outcomes(results):
+    """Older races whose totals are not on file: the outcome and margin as publicly reported."""
+    reported = {"won": WON, "lost": LOST, "runoff": RUNOFF}
+    for row in results.rows:
+        outcome = reported.get(row.candidacy.reported_outcome)
+        if outcome:
+            row.outcome = outcome
+            row.margin = results.race.reported_margin
 
 
 def _fill_places(eligible, *, places, outcome):

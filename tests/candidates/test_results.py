@@ -112,3 +112,13 @@ def test_an_uncontested_race_is_stated_as_such():
     race = make_race()
     make_candidacy(race, name="Only")
     assert race_results(race).is_uncontested
+
+
+def test_a_race_without_totals_on_file_shows_the_reported_outcome_and_margin():
+    race = make_race(reported_margin=252)
+    make_candidacy(race, name="Incumbent", incumbent=True, reported_outcome="won")
+    make_candidacy(race, name="Challenger", reported_outcome="lost")
+    results = race_results(race)
+    assert not results.has_votes
+    assert outcomes(results) == {"Incumbent": WON, "Challenger": LOST}
+    assert [row.margin for row in results.rows] == [252, 252]
