@@ -1,0 +1,274 @@
+"""What the newsroom publishes: articles of every kind, their authors, figures and extras.
+
+An article's body is Markdown written in the admin; it is rendered once, on save, to sanitized
+HTML (articles/rendering.py) and stored in ``body_html``. Figures carry their responsive
+renditions (articles/images.py) in ``renditions``, made once when the image is saved, so a
+page never touches Markdown or Pillow per request.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from candidates.models import Candidate, Election, Race, unique_slug
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    bio = models.TextField(blank=True, help_text="One or two sentences, shown on the author page.")
+    photo = models.ImageField(upload_to="authors/", blank=True)
+    photo_alt = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and its publish time has come.
+
+        Every public view, feed, sitemap and search starts here, so a draft or a scheduled
+        article never leaks.
+        """
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+            publish_at__lte=timezone.now(),
+        )
+
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+    def for_listing(self):
+        """What a list of article cards needs, without a query per card."""
+        return (
+            self.select_related("lead_figure")
+            .prefetch_related(
+                models.Prefetch(
+                    "bylines", queryset=Byline.objects.select_related("author").order_by("order")
+                )
+            )
+            .order_by("-publish_at", "-id")
+        )
+
+
+class Article(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", "News"
+        PROFILE = "profile", "Profile"
+        INTERVIEW = "interview", "Interview"
+        VOTER_GUIDE_QA = "guide_qa", "Voter-guide Q&A"
+        OPINION = "opinion", "Opinion"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="The article's address; cannot clash with another."
+    )
+    dek = models.CharField(
+        "standfirst",
+        max_length=400,
+        blank=True,
+        help_text="One sentence under the headline that says why the story matters.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.NEWS)
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown. Place a figure with [figure: key] on a line of its own, a pull "
+        "quote with [pullquote: key], an embedded post with [embed: key].",
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    lead_figure = models.ForeignKey(
+        "Figure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The image at the top of the article and on cards and social previews.",
+    )
+    photo_credit_line = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Separate from the byline, e.g. "Photos by Figure and Ground ATL".',
+    )
+    tags = TaggableManager(blank=True)
+    candidates = models.ManyToManyField(
+        Candidate, blank=True, related_name="articles", help_text="Candidates the story is about."
+    )
+    races = models.ManyToManyField(Race, blank=True, related_name="articles")
+    elections = models.ManyToManyField(Election, blank=True, related_name="articles")
+    comments_open = models.BooleanField(default=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When readers may see it. In the future with status Scheduled to schedule.",
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    content_updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text='Set when the story itself changes after publication; readers see "Updated".',
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        indexes = [models.Index(fields=["status", "publish_at"], name="article_status_publish")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(publish_at__isnull=False),
+                name="article_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return (
+            self.status != self.Status.DRAFT
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+
+class Byline(models.Model):
+    """An author on an article, in order (the first is the lead byline)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_unique_author"),
+        ]
+
+    def __str__(self):
+        return f"Byline {self.order}"
+
+
+class Figure(models.Model):
+    """An image with its caption, credit and alt text, and its responsive renditions."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="figures", null=True, blank=True
+    )
+    key = models.SlugField(
+        max_length=50, help_text="Short name to place it in the body: [figure: key]."
+    )
+    image = models.ImageField(
+        upload_to="figures/%Y/%m/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        max_length=300, help_text="What the image shows, for readers who cannot see it. Required."
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text='e.g. "Illustration".')
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="figure_unique_key"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class PullQuote(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="pull_quotes")
+    key = models.SlugField(max_length=50, help_text="Place it in the body: [pullquote: key].")
+    text = models.TextField()
+    source = models.CharField(max_length=200, blank=True, help_text='e.g. "Politico, 2014".')
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="pullquote_unique_key"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class Embed(models.Model):
+    """A social post shown as a static quote: nothing is fetched, no third-party script."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="embeds")
+    key = models.SlugField(max_length=50, help_text="Place it in the body: [embed: key].")
+    author_name = models.CharField(max_length=200)
+    handle = models.CharField(max_length=100, blank=True, help_text="e.g. @LilianaforATL")
+    posted_on = models.DateField()
+    text = models.TextField()
+    url = models.URLField(help_text="Link to the original post.")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="embed_unique_key"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class Exchange(models.Model):
+    """One turn of an interview: a speaker label and what they said (Markdown)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="exchanges")
+    speaker = models.CharField(max_length=200, help_text="The outlet or interviewer, or the guest.")
+    is_question = models.BooleanField(
+        default=False, help_text="Tick for the interviewer's turns (set in bold)."
+    )
+    text = models.TextField(help_text="Markdown.")
+    text_html = models.TextField(blank=True, editable=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.speaker
+
+
+class Correction(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    corrected_on = models.DateField(default=timezone.localdate)
+    text = models.TextField(help_text="What was wrong and what is right, in a sentence or two.")
+
+    class Meta:
+        ordering = ["corrected_on", "id"]
+
+    def __str__(self):
+        return f"Correction of {self.corrected_on:%Y-%m-%d}"
