@@ -371,3 +371,92 @@ class VoteCount(models.Model):
 
     def __str__(self):
         return f"{self.votes} votes"
+
+
+class QuestionnaireQuerySet(models.QuerySet):
+    def published(self):
+        """Voter guides readers may see; every public view starts here."""
+        return self.filter(published=True)
+
+
+class Questionnaire(models.Model):
+    """The same questions put to every candidate in a race: the voter guide."""
+
+    race = models.OneToOneField(Race, on_delete=models.CASCADE, related_name="questionnaire")
+    title = models.CharField(max_length=250, help_text="e.g. District 5 runoff voter guide.")
+    intro = models.TextField(blank=True, help_text="Shown above the questions (plain text).")
+    method_note = models.TextField(
+        blank=True,
+        help_text="How the questions were put to candidates: when, how, any word limit, "
+        "whether answers were edited.",
+    )
+    sent_on = models.DateField(null=True, blank=True, help_text="When candidates got it.")
+    published = models.BooleanField(default=False)
+    random_order = models.BooleanField(
+        default=False,
+        help_text="Show candidates in a random order on each page load instead of ballot order.",
+    )
+    max_words = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Longest answer allowed, in words. Blank for no limit."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionnaireQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-race__election__date", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "candidates:race-guide",
+            kwargs={"election_slug": self.race.election.slug, "slug": self.race.slug},
+        )
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.TextField()
+    short_label = models.CharField(
+        max_length=80, blank=True, help_text='A topic label, e.g. "Public safety".'
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.short_label or self.text[:60]
+
+
+class Answer(models.Model):
+    """One candidacy's answer to one question. No row at all means "no answer on file"."""
+
+    class Status(models.TextChoices):
+        ANSWERED = "answered", "Answered"
+        DID_NOT_RESPOND = "no_response", "Did not respond"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="answers")
+    status = models.CharField(max_length=20, choices=Status, default=Status.ANSWERED)
+    text = models.TextField(blank=True, help_text="The candidate's words (light Markdown).")
+    text_html = models.TextField(blank=True, editable=False)
+    received_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["question__order", "candidacy__ballot_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "candidacy"], name="answer_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="answered") | ~Q(text=""),
+                name="answer_has_text_when_answered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_status_display()
