@@ -1,0 +1,304 @@
+"""The election desk in the admin: candidates, offices, elections, races and their results.
+
+Two custom views sit beside Django's own pages, both behind the ``change_race`` permission:
+
+- "Enter results" (``/admin/candidates/race/<id>/results/``): one grid per race, rows =
+  candidacies in ballot order, columns = counties, saved in one transaction.
+- "Upload results" (``/admin/candidates/election/<id>/upload-results/``): a CSV goes through
+  the importer twice, first as a dry run that shows the preview or every problem by line,
+  then, after the editor confirms, for real. The CSV travels between the two steps inside a
+  signed form field, so what is applied is exactly what was previewed.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from candidates import guide_admin  # noqa: F401  (voter guides: registers QuestionnaireAdmin)
+from candidates.forms import (
+    CandidateAdminForm,
+    ResultsConfirmForm,
+    ResultsGridForm,
+    ResultsUploadForm,
+)
+from candidates.importer import ImportFailed, import_results
+from candidates.models import Candidacy, Candidate, Election, Office, Race, ReportingUnit
+from candidates.results import race_results
+
+RESULTS_PERMISSION = "candidates.change_race"
+
+
+class DeskAdmin(admin.ModelAdmin):
+    """Shared defaults for the election desk's model admins."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Links typed without a scheme ("example.org") mean https, Django 6's default.
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(DeskAdmin):
+    form = CandidateAdminForm
+    list_display = ["name", "ballot_name", "party", "has_photo", "updated_at"]
+    list_filter = ["party"]
+    search_fields = ["name", "ballot_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "ballot_name", "slug", "party", "bio"]}),
+        ("Photo", {"fields": ["photo", "photo_alt", "photo_credit"]}),
+        ("Links", {"fields": ["website", "x_handle", "facebook_url", "instagram_handle"]}),
+    ]
+
+    @admin.display(boolean=True, description="Photo")
+    def has_photo(self, candidate):
+        return bool(candidate.photo)
+
+
+@admin.register(Office)
+class OfficeAdmin(DeskAdmin):
+    list_display = ["name", "body", "district", "seats"]
+    list_filter = ["body"]
+    search_fields = ["name", "body", "district", "ocd_division_id"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class RaceInline(admin.TabularInline):
+    model = Race
+    fields = ["office", "seats", "decision_rule", "status"]
+    autocomplete_fields = ["office"]
+    show_change_link = True  # candidacies, counties and results live on the race's own page
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("office", "election")
+
+
+@admin.register(Election)
+class ElectionAdmin(DeskAdmin):
+    list_display = ["name", "date", "kind", "jurisdiction", "race_count"]
+    list_filter = ["kind", "date"]
+    date_hierarchy = "date"
+    search_fields = ["name", "jurisdiction"]
+    prepopulated_fields = {"slug": ["date", "name"]}
+    autocomplete_fields = ["runoff_of"]
+    inlines = [RaceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(race_count=Count("races"))
+
+    @admin.display(description="Races", ordering="race_count")
+    def race_count(self, election):
+        return election.race_count
+
+    def get_urls(self):
+        upload = path(
+            "<path:object_id>/upload-results/",
+            self.admin_site.admin_view(self.upload_results_view),
+            name="candidates_election_upload_results",
+        )
+        return [upload, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_upload_results": request.user.has_perm(RESULTS_PERMISSION),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def upload_results_view(self, request, object_id):
+        """Step 1 previews a CSV (dry run, nothing written); step 2 applies the signed copy."""
+        if not request.user.has_perm(RESULTS_PERMISSION):
+            raise PermissionDenied
+        election = self.get_object(request, unquote(object_id))
+        if election is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+
+        context = {"election": election, "problems": [], "preview": None}
+        upload_form = ResultsUploadForm()
+        if request.method == "POST" and "payload" in request.POST:
+            confirm_form = ResultsConfirmForm(request.POST, election=election, user=request.user)
+            if confirm_form.is_valid():
+                data = confirm_form.cleaned_data["payload"]
+                try:
+                    report = import_results(
+                        data["text"], election=election, create=data["create"], dry_run=False
+                    )
+                except ImportFailed as exc:
+                    context["problems"] = [str(problem) for problem in exc.problems]
+                else:
+                    self.log_change(request, election, "Imported results from a CSV upload.")
+                    for line in report.summary_lines():
+                        messages.success(request, line)
+                    return redirect(reverse("admin:candidates_election_change", args=[election.pk]))
+            else:
+                context["problems"] = [e for errors in confirm_form.errors.values() for e in errors]
+        elif request.method == "POST":
+            upload_form = ResultsUploadForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                text, create = upload_form.cleaned_data["file"], upload_form.cleaned_data["create"]
+                try:
+                    report, tables = preview_import(text, election=election, create=create)
+                except ImportFailed as exc:
+                    context["problems"] = [str(problem) for problem in exc.problems]
+                else:
+                    context["preview"] = {"summary_lines": report.summary_lines(), "races": tables}
+                    context["confirm_form"] = ResultsConfirmForm(
+                        initial={
+                            "payload": ResultsConfirmForm.sign(
+                                text=text, create=create, election=election, user=request.user
+                            )
+                        },
+                        election=election,
+                        user=request.user,
+                    )
+        context.update(
+            self.admin_site.each_context(request),
+            opts=self.opts,
+            original=election,
+            title=f"Upload results: {election}",
+            upload_form=upload_form,
+        )
+        return TemplateResponse(request, "admin/candidates/election/upload_results.html", context)
+
+
+def preview_import(text, *, election, create):
+    """Run the import, read the totals it produces, and roll it all back: nothing is written.
+
+    The importer's own ``dry_run=True`` rolls back inside ``import_results``, before a caller
+    could read the races it touched; the preview needs those totals as readers would see them,
+    so it runs the same import inside a transaction of its own and rolls that back after
+    rendering them. Returns (report marked as a dry run, [(office name, results table)]).
+    """
+    with transaction.atomic():
+        report = import_results(text, election=election, create=create, dry_run=False)
+        tables = [(race.office.name, results_table(race_results(race))) for race in report.races]
+        transaction.set_rollback(True)
+    report.dry_run = True  # its summary then opens with "Dry run: nothing was saved."
+    return report, tables
+
+
+class CandidacyInline(admin.TabularInline):
+    model = Candidacy
+    fields = [
+        "candidate",
+        "ballot_name",
+        "party",
+        "incumbent",
+        "ballot_order",
+        "withdrawn",
+        "withdrawn_on",
+        "write_in",
+    ]
+    autocomplete_fields = ["candidate"]
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("candidate")
+
+
+class ReportingUnitInline(admin.TabularInline):
+    """Counties (top-level units); precincts, when imported, hang off them."""
+
+    model = ReportingUnit
+    fields = ["kind", "name", "precincts_total", "precincts_reporting"]
+    extra = 1
+    verbose_name = "county"
+    verbose_name_plural = "counties (reporting units)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(parent__isnull=True)
+
+
+@admin.register(Race)
+class RaceAdmin(DeskAdmin):
+    list_display = ["slug", "office", "election", "status", "decision_rule", "results_updated_at"]
+    list_filter = ["status", "election", "decision_rule"]
+    list_select_related = ["office", "election"]
+    search_fields = ["slug", "office__name", "election__name"]
+    autocomplete_fields = ["election", "office", "runoff_of"]
+    readonly_fields = ["results_updated_at", "results_check"]
+    inlines = [CandidacyInline, ReportingUnitInline]
+    fieldsets = [
+        (None, {"fields": ["election", "office", "slug", "seats", "decision_rule", "status"]}),
+        (
+            "Results",
+            {
+                "fields": [
+                    "results_check",
+                    "results_updated_at",
+                    "results_source",
+                    "results_source_url",
+                ]
+            },
+        ),
+        (
+            "Special cases",
+            {
+                "classes": ["collapse"],
+                "fields": ["cancelled", "note", "reported_margin", "runoff_of"],
+            },
+        ),
+    ]
+
+    def get_urls(self):
+        grid = path(
+            "<path:object_id>/results/",
+            self.admin_site.admin_view(self.results_view),
+            name="candidates_race_results",
+        )
+        return [grid, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_enter_results": request.user.has_perm(RESULTS_PERMISSION),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="Results as the public page shows them")
+    def results_check(self, race):
+        if race is None or race.pk is None:
+            return "Save the race first, then add candidacies and counties."
+        return results_table(race_results(race))
+
+    def results_view(self, request, object_id):
+        """The results grid: every count of the race in one form, saved in one transaction."""
+        race = self.get_object(request, unquote(object_id))
+        if race is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, race):
+            raise PermissionDenied
+        candidacies = race.candidacies.select_related("candidate").order_by("ballot_order", "pk")
+        units = race.reporting_units.filter(parent__isnull=True)
+        form = ResultsGridForm(
+            request.POST or None, race=race, candidacies=candidacies, units=units
+        )
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            self.log_change(request, race, "Entered results in the grid.")
+            messages.success(request, "Results saved. The totals below are what readers see.")
+            return redirect(reverse("admin:candidates_race_results", args=[race.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": race,
+            "race": race,
+            "title": f"Enter results: {race.office.name}",
+            "form": form,
+            "results_check": results_table(race_results(race)),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/candidates/race/results_grid.html", context)
+
+
+def results_table(results):
+    """``race_results`` as a small table: the check an editor reads before publishing."""
+    return render_to_string("admin/candidates/includes/results_table.html", {"results": results})

@@ -1,0 +1,220 @@
+"""Forms for the editors' admin: candidate photos, the results grid and the CSV upload."""
+
+from django import forms
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.models import Race, ReportingUnit, VoteCount
+
+# PositiveIntegerField tops out here on PostgreSQL; a bigger figure is a typo, not a count,
+# and must be a form error rather than a database error (a 500).
+MAX_COUNT = 2_147_483_647
+
+COUNT_ERRORS = {
+    "invalid": "Enter a whole number (digits only, no commas).",
+    "min_value": "Enter 0 or more; counts cannot be negative.",
+    "max_value": "That number is too large to be a count.",
+}
+
+
+class CandidateAdminForm(forms.ModelForm):
+    """The admin builds the fields (with its widgets); this form adds the photo rule."""
+
+    def clean(self):
+        cleaned = super().clean()
+        # A cleared photo arrives as False; a kept or new one as a file.
+        if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():
+            self.add_error(
+                "photo_alt",
+                "Describe the photo for readers who cannot see it (required with a photo).",
+            )
+        return cleaned
+
+
+def count_field(label):
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=MAX_COUNT,
+        error_messages=COUNT_ERRORS,
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "class": "vIntegerField"}),
+    )
+
+
+class ResultsGridForm(forms.Form):
+    """Votes per candidacy and county, precincts reporting per county, and the race status.
+
+    Rows are the race's candidacies in ballot order, columns its top-level reporting units
+    (counties, or one "all counties combined" unit). A blank vote cell means "no figure yet"
+    and removes a stored count; 0 is a real zero.
+    """
+
+    status = forms.ChoiceField(
+        label="Race status",
+        choices=Race.Status.choices,
+        help_text="Counting while figures come in; unofficial final when every precinct has "
+        "reported; certified once the county certifies.",
+    )
+
+    def __init__(self, *args, race, candidacies, units, **kwargs):
+        self.race = race
+        self.candidacies = list(candidacies)
+        self.units = list(units)
+        stored = {
+            (vc.candidacy_id, vc.unit_id): vc.votes
+            for vc in VoteCount.objects.filter(candidacy__race=race, unit__in=self.units)
+        }
+        initial = {"status": race.status}
+        for unit in self.units:
+            initial[self.reporting_key(unit)] = unit.precincts_reporting
+        for candidacy in self.candidacies:
+            for unit in self.units:
+                initial[self.votes_key(candidacy, unit)] = stored.get((candidacy.pk, unit.pk))
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for candidacy in self.candidacies:
+            for unit in self.units:
+                self.fields[self.votes_key(candidacy, unit)] = count_field(
+                    f"Votes for {candidacy.display_name} in {unit.name}"
+                )
+        for unit in self.units:
+            self.fields[self.reporting_key(unit)] = count_field(
+                f"Precincts reporting in {unit.name}"
+            )
+
+    @staticmethod
+    def votes_key(candidacy, unit):
+        return f"votes_{candidacy.pk}_{unit.pk}"
+
+    @staticmethod
+    def reporting_key(unit):
+        return f"reporting_{unit.pk}"
+
+    def rows(self):
+        """(candidacy, [bound field per unit]) in ballot order, for the template."""
+        return [
+            (candidacy, [self[self.votes_key(candidacy, unit)] for unit in self.units])
+            for candidacy in self.candidacies
+        ]
+
+    def reporting_fields(self):
+        return [(unit, self[self.reporting_key(unit)]) for unit in self.units]
+
+    def clean(self):
+        cleaned = super().clean()
+        for unit in self.units:
+            key = self.reporting_key(unit)
+            reporting = cleaned.get(key)
+            if (
+                reporting is not None
+                and unit.precincts_total is not None
+                and reporting > unit.precincts_total
+            ):
+                self.add_error(
+                    key,
+                    f"{unit.name} has {unit.precincts_total} precincts; "
+                    f"{reporting} cannot be reporting.",
+                )
+        return cleaned
+
+    @transaction.atomic
+    def save(self):
+        """Store every count of the grid at once: all of it or, on any error, none of it."""
+        race, data = self.race, self.cleaned_data
+        stored = {
+            (vc.candidacy_id, vc.unit_id): vc
+            for vc in VoteCount.objects.select_for_update().filter(
+                candidacy__race=race, unit__in=self.units
+            )
+        }
+        to_create, to_update, to_delete = [], [], []
+        for candidacy in self.candidacies:
+            for unit in self.units:
+                votes = data.get(self.votes_key(candidacy, unit))
+                existing = stored.get((candidacy.pk, unit.pk))
+                if votes is None:
+                    if existing:
+                        to_delete.append(existing.pk)
+                elif existing is None:
+                    to_create.append(VoteCount(candidacy=candidacy, unit=unit, votes=votes))
+                elif existing.votes != votes:
+                    existing.votes = votes
+                    to_update.append(existing)
+        VoteCount.objects.filter(pk__in=to_delete).delete()
+        VoteCount.objects.bulk_create(to_create)
+        VoteCount.objects.bulk_update(to_update, ["votes"])
+        for unit in self.units:
+            unit.precincts_reporting = data.get(self.reporting_key(unit))
+        ReportingUnit.objects.bulk_update(self.units, ["precincts_reporting"])
+        race.status = data["status"]
+        race.results_updated_at = timezone.now()
+        race.save(update_fields=["status", "results_updated_at"])
+        return race
+
+
+class ResultsUploadForm(forms.Form):
+    MAX_BYTES = 2 * 1024 * 1024
+
+    file = forms.FileField(
+        label="Results file (CSV)",
+        help_text="UTF-8 CSV in the importer's format, up to 2 MB. Nothing is saved until "
+        "you confirm the preview.",
+    )
+    create = forms.BooleanField(
+        label="Create missing races, candidates and counties",
+        required=False,
+        help_text="Leave unticked to have rows for unknown races or candidates reported as "
+        "problems instead.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB; split it by race.")
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise forms.ValidationError(
+                f"line {line}: the file is not UTF-8 text; save it as CSV UTF-8 and try again."
+            ) from exc
+        if "\x00" in text:
+            raise forms.ValidationError("The file contains NUL bytes; it is not a CSV file.")
+        if not text.strip():
+            raise forms.ValidationError("The file is empty.")
+        return text
+
+
+class ResultsConfirmForm(forms.Form):
+    """Step 2: the CSV that was previewed, carried back signed so it cannot be swapped."""
+
+    SALT = "candidates.results-upload"
+    MAX_AGE = 60 * 60  # an hour to read the preview and confirm
+
+    payload = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, election, user, **kwargs):
+        self.election, self.user = election, user
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def sign(cls, *, text, create, election, user):
+        return signing.dumps(
+            {"text": text, "create": create, "election": election.pk, "user": user.pk},
+            salt=cls.SALT,
+            compress=True,
+        )
+
+    def clean_payload(self):
+        try:
+            data = signing.loads(self.cleaned_data["payload"], salt=self.SALT, max_age=self.MAX_AGE)
+        except signing.SignatureExpired as exc:
+            raise forms.ValidationError("The preview is over an hour old; upload again.") from exc
+        except signing.BadSignature as exc:
+            raise forms.ValidationError("The upload could not be verified; upload again.") from exc
+        if data.get("election") != self.election.pk or data.get("user") != self.user.pk:
+            raise forms.ValidationError("This preview belongs to another upload; upload again.")
+        return data
