@@ -52,7 +52,7 @@ format: $(STAMP)
 test: $(STAMP) lint
 	DEBUG=1 $(MANAGE) check
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
-	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
+	DEBUG=1 DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles tests/browser/screenshots .secret_key

@@ -20,8 +20,5 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Local and single-server use only; production serves media from object storage or a proxy.
     from django.urls import re_path
-    from django.views.static import serve
 
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", views.serve_media, name="media")]

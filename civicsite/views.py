@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 
 @require_GET
@@ -26,3 +28,9 @@ def healthz(request):
     except Exception:  # any database failure means this instance should not get traffic
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def serve_media(request, path):
+    """Uploaded media for laptops and `make serve`; MEDIA_ROOT is read per request."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

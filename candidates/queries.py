@@ -1,0 +1,201 @@
+"""The reads behind the public election pages, each in a fixed number of queries.
+
+Every function here declares its own ``select_related`` / ``Prefetch`` so that a template can
+loop over races, candidacies and reporting units without touching the database again. The
+results rules themselves live in candidates/results.py; this module only fetches the rows
+and groups the per-county figures for display.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from candidates.models import Candidacy, Candidate, Election, Race, ReportingUnit, VoteCount
+from candidates.results import race_results
+
+# What a race page shows of its neighbours: its election and office, and the races it continues
+# or is continued by (RaceResults.threshold_sentence reads race.runoff.election).
+RACE_RELATIONS = ("election", "office", "runoff_of__election", "runoff__election")
+
+
+def top_level_units():
+    """Counties (or the one "all counties combined" unit), never their precincts."""
+    return ReportingUnit.objects.filter(parent__isnull=True).order_by("kind", "name")
+
+
+def races_with_results():
+    """Races with everything ``race_results`` and the result partials read, prefetched."""
+    return Race.objects.select_related(*RACE_RELATIONS).prefetch_related(
+        Prefetch("candidacies", queryset=Candidacy.objects.for_results()),
+        Prefetch("reporting_units", queryset=top_level_units(), to_attr="top_units"),
+    )
+
+
+def elections_for_index():
+    """Upcoming, now counting and past elections; an election being counted is listed once."""
+    counting = Election.objects.counting()
+    return {
+        "counting": list(counting.order_by("-date")),
+        "upcoming": list(Election.objects.upcoming().exclude(pk__in=counting.values("pk"))),
+        "past": list(Election.objects.past().exclude(pk__in=counting.values("pk"))),
+    }
+
+
+def election_races(election):
+    """The election's races, each paired with its RaceResults and reporting summary."""
+    races = (
+        races_with_results()
+        .filter(election=election)
+        .order_by("office__body", "office__district", "office__name")
+    )
+    return [
+        RacePage(
+            race=race,
+            results=race_results(race, candidacies=race.candidacies.all()),
+            reporting=ReportingSummary.from_units(race.top_units),
+        )
+        for race in races
+    ]
+
+
+def race_page(race):
+    """One race's results, reporting summary and per-county table (one VoteCount query)."""
+    results = race_results(race, candidacies=race.candidacies.all())
+    units = race.top_units
+    reporting = ReportingSummary.from_units(units)
+    table = CountyTable.build(results, units)
+    return RacePage(race=race, results=results, reporting=reporting, county_table=table)
+
+
+def candidacies_for_profile(candidate):
+    """Every candidacy of one candidate, newest election first, with each race's results rows.
+
+    The race's candidacies are prefetched with ``for_results()`` so that one query gives every
+    race's rows however many races the candidate ran in.
+    """
+    candidacies = (
+        Candidacy.objects.filter(candidate=candidate)
+        .select_related("candidate", *(f"race__{name}" for name in RACE_RELATIONS))
+        .prefetch_related(
+            Prefetch("race__candidacies", queryset=Candidacy.objects.for_results()),
+        )
+        .order_by("-race__election__date", "race__office__name")
+    )
+    entries = []
+    for candidacy in candidacies:
+        race = candidacy.race
+        results = race_results(race, candidacies=race.candidacies.all())
+        row = next(r for r in results.rows if r.candidacy.pk == candidacy.pk)
+        entries.append(ProfileEntry(candidacy=candidacy, race=race, results=results, row=row))
+    return entries
+
+
+def candidates_for_index():
+    """Candidates A to Z, each with its candidacies (newest first) for "latest race"."""
+    latest_first = Candidacy.objects.select_related("race__election", "race__office").order_by(
+        "-race__election__date"
+    )
+    return Candidate.objects.order_by("name", "pk").prefetch_related(
+        Prefetch("candidacies", queryset=latest_first, to_attr="candidacies_latest_first")
+    )
+
+
+@dataclass
+class ReportingSummary:
+    """Precincts reporting per county and overall, e.g. "14 of 14 precincts"."""
+
+    units: list
+    reporting: int | None = None
+    total: int | None = None
+
+    @classmethod
+    def from_units(cls, units):
+        with_counts = [unit for unit in units if unit.precincts_total is not None]
+        # Counties carry the precinct counts; a combined unit counts only when no county does,
+        # so the same precincts are never added twice.
+        counties = [unit for unit in with_counts if unit.kind == ReportingUnit.Kind.COUNTY]
+        counted = counties or with_counts
+        if not counted:
+            return cls(units=[])
+        return cls(
+            units=counted,
+            reporting=sum(unit.precincts_reporting or 0 for unit in counted),
+            total=sum(unit.precincts_total for unit in counted),
+        )
+
+    @property
+    def is_complete(self):
+        return self.total is not None and self.reporting == self.total
+
+
+@dataclass
+class CountyTable:
+    """Votes per candidacy per top-level unit, in result order, from one VoteCount query.
+
+    ``counties`` are the table's columns; ``votes`` maps (candidacy id, unit id) to votes for
+    every top-level unit, including an "all counties combined" one (the JSON view lists it).
+    """
+
+    counties: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # (ResultRow, [votes or None per county])
+    county_totals: list = field(default_factory=list)
+    votes: dict = field(default_factory=dict)
+
+    @property
+    def has_votes(self):
+        return any(total for total in self.county_totals)
+
+    def votes_in(self, unit, results):
+        """[(ResultRow, votes)] for one unit, or None when the unit has no figures on file."""
+        pairs = [
+            (row, self.votes[(row.candidacy.pk, unit.pk)])
+            for row in results.rows
+            if (row.candidacy.pk, unit.pk) in self.votes
+        ]
+        return pairs or None
+
+    @classmethod
+    def build(cls, results, units):
+        counties = [unit for unit in units if unit.kind == ReportingUnit.Kind.COUNTY]
+        if not units or not results.rows:
+            return cls(counties=counties)
+        votes = {
+            (count["candidacy_id"], count["unit_id"]): count["votes"]
+            for count in VoteCount.objects.filter(unit__in=units)
+            .order_by()
+            .values("candidacy_id", "unit_id", "votes")
+        }
+        rows = [
+            (row, [votes.get((row.candidacy.pk, county.pk)) for county in counties])
+            for row in results.rows
+        ]
+        county_totals = [
+            sum(votes.get((row.candidacy.pk, county.pk)) or 0 for row in results.rows)
+            for county in counties
+        ]
+        return cls(counties=counties, rows=rows, county_totals=county_totals, votes=votes)
+
+
+@dataclass
+class RacePage:
+    race: Race
+    results: object
+    reporting: ReportingSummary
+    county_table: CountyTable | None = None
+
+    @property
+    def totals_not_on_file(self):
+        """A decided race known only by its reported outcome (see results._use_reported...)."""
+        return (
+            not self.results.has_votes
+            and self.race.is_final
+            and any(row.candidacy.reported_outcome for row in self.results.rows)
+        )
+
+
+@dataclass
+class ProfileEntry:
+    candidacy: Candidacy
+    race: Race
+    results: object
+    row: object

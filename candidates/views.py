@@ -1,0 +1,168 @@
+"""Public election pages: elections, races (HTML and JSON) and candidates.
+
+Views pick rows through candidates/queries.py (a fixed number of queries per page) and read
+results only through candidates/results.py; no view or template decides who won.
+"""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from candidates import queries
+from candidates.models import Candidate, Election
+
+CANDIDATES_PER_PAGE = 50
+
+
+class PageForm(forms.Form):
+    """?page=N for paginated lists: anything but a whole number from 1 is a clear 400."""
+
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        error_messages={
+            "invalid": "The page number must be a whole number, like ?page=2.",
+            "min_value": "Page numbers start at 1.",
+            "max_value": "That page number is far past the end of the list.",
+        },
+    )
+
+
+@require_safe
+def election_list(request):
+    return render(request, "candidates/election_list.html", queries.elections_for_index())
+
+
+@require_safe
+def election_detail(request, slug):
+    election = get_object_or_404(Election.objects.select_related("runoff_of"), slug=slug)
+    context = {
+        "election": election,
+        "race_pages": queries.election_races(election),
+        "runoffs": list(election.runoffs.all()),
+    }
+    return render(request, "candidates/election_detail.html", context)
+
+
+def _get_race(election_slug, slug):
+    return get_object_or_404(queries.races_with_results(), election__slug=election_slug, slug=slug)
+
+
+@require_safe
+def race_detail(request, election_slug, slug):
+    race_page = queries.race_page(_get_race(election_slug, slug))
+    return render(
+        request, "candidates/race_detail.html", {"page": race_page, "race": race_page.race}
+    )
+
+
+@require_safe
+def race_results_json(request, election_slug, slug):
+    """The race page's figures as JSON, for other newsrooms' graphics and our own checks."""
+    page = queries.race_page(_get_race(election_slug, slug))
+    race, results = page.race, page.results
+    data = {
+        "race": {
+            "slug": race.slug,
+            "url": request.build_absolute_uri(race.get_absolute_url()),
+            "seats": race.seats,
+            "decision_rule": race.decision_rule,
+            "cancelled": race.cancelled,
+            "note": race.note,
+        },
+        "office": {
+            "name": race.office.name,
+            "body": race.office.body,
+            "district": race.office.district,
+            "ocd_division_id": race.office.ocd_division_id,
+        },
+        "election": {
+            "name": race.election.name,
+            "slug": race.election.slug,
+            "kind": race.election.kind,
+            "date": race.election.date.isoformat(),
+        },
+        "status": race.status,
+        "updated_at": race.results_updated_at.isoformat() if race.results_updated_at else None,
+        "source": race.results_source,
+        "source_url": race.results_source_url,
+        "total": results.total,
+        "majority_needed": results.majority_needed,
+        "totals_on_file": results.has_votes,
+        "reported_margin": race.reported_margin if page.totals_not_on_file else None,
+        "precincts_reporting": page.reporting.reporting,
+        "precincts_total": page.reporting.total,
+        "candidacies": [
+            {
+                "name": row.candidacy.candidate.name,
+                "slug": row.candidacy.candidate.slug,
+                "ballot_name": row.candidacy.display_name,
+                "party": row.candidacy.party,
+                "incumbent": row.candidacy.incumbent,
+                "withdrawn": row.candidacy.withdrawn,
+                "write_in": row.candidacy.write_in,
+                "votes": row.votes if results.has_votes else None,
+                "share": f"{row.share:.2f}" if row.share is not None else None,
+                "outcome": row.outcome,
+                "margin": row.margin,
+            }
+            for row in results.rows
+        ],
+        "units": [
+            {
+                "name": unit.name,
+                "kind": unit.kind,
+                "precincts_reporting": unit.precincts_reporting,
+                "precincts_total": unit.precincts_total,
+                "votes": unit_votes,
+            }
+            for unit, unit_votes in _votes_by_unit(page)
+        ],
+    }
+    return JsonResponse(data)
+
+
+def _votes_by_unit(page):
+    """Each top-level unit with [{candidate, votes}], or None where it has no figures."""
+    for unit in page.race.top_units:
+        pairs = page.county_table.votes_in(unit, page.results)
+        yield (
+            unit,
+            (
+                [
+                    {"candidate": row.candidacy.candidate.slug, "votes": votes}
+                    for row, votes in pairs
+                ]
+                if pairs
+                else None
+            ),
+        )
+
+
+@require_safe
+def candidate_list(request):
+    form = PageForm(request.GET)
+    paginator = Paginator(queries.candidates_for_index(), CANDIDATES_PER_PAGE)
+    context = {"form": form, "paginator": paginator, "page_obj": None, "page_error": ""}
+    if not form.is_valid():
+        context["page_error"] = form.errors["page"][0]
+        return render(request, "candidates/candidate_list.html", context, status=400)
+    number = form.cleaned_data["page"] or 1
+    if number > paginator.num_pages:
+        context["page_error"] = (
+            f"There is no page {number}; the list has {paginator.num_pages} "
+            f"page{'s' if paginator.num_pages != 1 else ''}."
+        )
+        return render(request, "candidates/candidate_list.html", context, status=404)
+    context["page_obj"] = paginator.page(number)
+    return render(request, "candidates/candidate_list.html", context)
+
+
+@require_safe
+def candidate_detail(request, slug):
+    candidate = get_object_or_404(Candidate, slug=slug)
+    context = {"candidate": candidate, "entries": queries.candidacies_for_profile(candidate)}
+    return render(request, "candidates/candidate_detail.html", context)

@@ -1,0 +1,499 @@
+"""The public election pages: elections, races (HTML and JSON) and candidates."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from candidates.models import Election, Race, ReportingUnit
+from tests.candidates.factories import (
+    make_candidacy,
+    make_candidate,
+    make_district_5_general,
+    make_election,
+    make_office,
+    make_race,
+    make_race_with_votes,
+    make_unit,
+    record_votes,
+)
+
+pytestmark = pytest.mark.django_db
+
+THRESHOLD_SENTENCE = (
+    "A majority needed 5,186 of 10,370 votes; Bakhtiari was 52 short, "
+    "so the top two meet in a runoff on Nov. 30."
+)
+
+
+def html_of(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, response.content[:500]
+    return response.content.decode()
+
+
+def text_of(html):
+    """The page's visible words, tags removed and whitespace collapsed (for phrase checks)."""
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r" ([.,:;)])", r"\1", text)
+
+
+def district_5_with_runoff():
+    general = make_district_5_general()
+    runoff_election = make_election(
+        name="Atlanta municipal runoff election",
+        kind=Election.Kind.RUNOFF,
+        date=datetime.date(2021, 11, 30),
+        runoff_of=general.election,
+    )
+    runoff = make_race(
+        election=runoff_election,
+        office=general.office,
+        runoff_of=general,
+        status=Race.Status.UPCOMING,
+        decision_rule=Race.DecisionRule.PLURALITY,
+    )
+    for candidacy in general.candidacies.filter(
+        candidate__name__in=["Liliana Bakhtiari", "Mandy Mahoney"]
+    ):
+        make_candidacy(runoff, candidate=candidacy.candidate)
+    return general, runoff
+
+
+# --- Race page -------------------------------------------------------------------------------
+
+
+def test_race_page_shows_the_seed_results_with_shares_votes_and_outcomes(client):
+    general, _ = district_5_with_runoff()
+    html = html_of(client, general.get_absolute_url())
+    text = text_of(html)
+    assert "49.50%" in html
+    assert "5,134" in html
+    assert "10,370" in html
+    assert "Advances to runoff" in html
+    assert THRESHOLD_SENTENCE in text
+    assert (
+        "A candidate needs a majority, 50% plus one vote; otherwise the top two meet in a runoff."
+        in text
+    )
+    # Leader first, then the runner-up: result order, not ballot order.
+    assert (
+        html.index("Liliana Bakhtiari") < html.index("Mandy Mahoney") < html.index("Samuel Bacote")
+    )
+
+
+def test_race_page_shows_precincts_reporting_per_county_and_overall(client):
+    html = html_of(client, make_district_5_general().get_absolute_url())
+    assert "6 of 6 precincts" in html
+    assert "8 of 8 precincts" in html
+    assert "14 of 14 precincts" in html
+
+
+def test_race_page_shows_a_per_county_vote_table_when_counts_are_per_county(client):
+    html = html_of(client, make_district_5_general().get_absolute_url())
+    assert "By county" in html
+    assert "3,434" in html  # Bakhtiari in Fulton (the factory's invented split)
+    assert "Per-county vote figures are not on file" not in html
+
+
+def test_race_page_says_per_county_figures_are_not_on_file_for_combined_totals(client):
+    race = make_race()
+    combined = make_unit(race, "All counties", kind=ReportingUnit.Kind.COMBINED)
+    make_unit(race, "DeKalb", precincts_total=6, precincts_reporting=6)
+    record_votes(make_candidacy(race, name="A"), combined, 600)
+    record_votes(make_candidacy(race, name="B"), combined, 400)
+    html = html_of(client, race.get_absolute_url())
+    assert "Per-county vote figures are not on file" in html
+    assert "6 of 6 precincts" in html
+    assert "60.00%" in html
+
+
+def test_bars_are_svg_width_attributes_not_inline_styles(client):
+    html = html_of(client, make_district_5_general().get_absolute_url())
+    assert '<rect class="bar__fill outcome--runoff" width="49.50%"' in html
+    assert "style=" not in html
+    assert "<script" not in html
+
+
+def test_race_page_announces_its_json_alternate(client):
+    race = make_district_5_general()
+    json_url = reverse(
+        "candidates:race-results-json",
+        kwargs={"election_slug": race.election.slug, "slug": race.slug},
+    )
+    html = html_of(client, race.get_absolute_url())
+    assert f'<link rel="alternate" type="application/json" href="{json_url}"' in html
+
+
+def test_a_withdrawn_candidacy_is_marked_and_keeps_its_votes(client):
+    race = make_race_with_votes([("A", 400), ("B", 350), ("C", 250)])
+    race.candidacies.filter(candidate__name="B").update(withdrawn=True)
+    html = html_of(client, race.get_absolute_url())
+    assert "withdrawn</span>" in html
+    assert "350" in html
+
+
+def test_incumbent_and_write_in_candidacies_are_marked(client):
+    race = make_race()
+    unit = make_unit(race)
+    record_votes(make_candidacy(race, name="Sitting Member", incumbent=True), unit, 10)
+    record_votes(make_candidacy(race, name="Late Entry", write_in=True), unit, 3)
+    html = html_of(client, race.get_absolute_url())
+    assert '<span class="mark mark--incumbent">incumbent</span>' in html
+    assert '<span class="mark">write-in</span>' in html
+
+
+def test_an_uncontested_race_is_stated(client):
+    race = make_race()
+    make_candidacy(race, name="Only Candidate")
+    html = html_of(client, race.get_absolute_url())
+    assert "Uncontested." in html
+    assert "Only one candidate is running for this seat." in html
+
+
+def test_a_race_without_votes_says_no_results_yet(client):
+    race = make_race(status=Race.Status.UPCOMING)
+    make_candidacy(race, name="A")
+    make_candidacy(race, name="B")
+    html = html_of(client, race.get_absolute_url())
+    assert "No results yet." in html
+    assert "Advances to runoff" not in html
+
+
+def test_a_cancelled_race_is_stated_with_its_note(client):
+    race = make_race(cancelled=True, note="The only candidate left the race.")
+    make_candidacy(race, name="A")
+    text = text_of(html_of(client, race.get_absolute_url()))
+    assert "Cancelled. The only candidate left the race." in text
+
+
+def test_a_race_without_totals_shows_the_reported_outcome_and_margin(client):
+    race = make_race(status=Race.Status.CERTIFIED, reported_margin=252, note="Reported only.")
+    make_candidacy(race, name="Natalyn Archibong", incumbent=True, reported_outcome="won")
+    make_candidacy(race, name="Liliana Bakhtiari", reported_outcome="lost")
+    text = text_of(html_of(client, race.get_absolute_url()))
+    assert (
+        "Vote totals for this race are not on file; the outcome and margin are as publicly "
+        "reported." in text
+    )
+    assert "Won by 252 votes" in text
+    assert "Lost by 252 votes" in text
+    assert "Reported only." in text
+
+
+def test_a_race_and_its_runoff_link_to_each_other(client):
+    general, runoff = district_5_with_runoff()
+    general_html = html_of(client, general.get_absolute_url())
+    runoff_html = html_of(client, runoff.get_absolute_url())
+    assert f'href="{runoff.get_absolute_url()}"' in general_html
+    assert f'href="{general.get_absolute_url()}"' in runoff_html
+    assert "This runoff continues the" in runoff_html
+
+
+def test_race_page_shows_status_last_updated_and_source(client):
+    race = make_district_5_general()
+    race.results_source = "DeKalb County"
+    race.results_source_url = "https://example.org/results"
+    race.results_updated_at = datetime.datetime(2021, 11, 3, 14, 5, tzinfo=datetime.UTC)
+    race.save()
+    html = html_of(client, race.get_absolute_url())
+    assert "Unofficial final" in html
+    assert '<a href="https://example.org/results">DeKalb County</a>' in html
+    assert 'datetime="2021-11-03T' in html
+
+
+def test_a_javascript_source_url_is_not_linked(client):
+    race = make_district_5_general()
+    race.results_source = "Somewhere"
+    race.results_source_url = "javascript:alert(1)"
+    race.save()
+    html = html_of(client, race.get_absolute_url())
+    assert "javascript:" not in html
+    assert "Somewhere" in html
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def test_race_json_gives_the_same_results_as_the_page(client):
+    general, _ = district_5_with_runoff()
+    url = reverse(
+        "candidates:race-results-json",
+        kwargs={"election_slug": general.election.slug, "slug": general.slug},
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    data = response.json()
+    assert data["total"] == 10370
+    assert data["majority_needed"] == 5186
+    assert data["office"]["name"] == "Atlanta City Council District 5"
+    assert data["status"] == "unofficial_final"
+    leader = data["candidacies"][0]
+    assert leader["name"] == "Liliana Bakhtiari"
+    assert leader["votes"] == 5134
+    assert leader["share"] == "49.50"
+    assert leader["outcome"] == "runoff"
+    assert [c["outcome"] for c in data["candidacies"]] == [
+        "runoff",
+        "runoff",
+        "lost",
+        "lost",
+        "lost",
+    ]
+    units = {unit["name"]: unit for unit in data["units"]}
+    assert units["DeKalb"]["precincts_reporting"] == 6
+    assert units["DeKalb"]["precincts_total"] == 6
+    fulton = {vote["candidate"]: vote["votes"] for vote in units["Fulton"]["votes"]}
+    assert fulton["liliana-bakhtiari"] == 3434
+
+
+# --- Election pages --------------------------------------------------------------------------
+
+
+def test_election_list_groups_upcoming_counting_and_past_elections(client):
+    make_election(name="Far future election", date=datetime.date(2099, 11, 3))
+    make_election(name="Old election", date=datetime.date(2017, 11, 7))
+    counting = make_race(status=Race.Status.COUNTING, election=make_election(name="Being counted"))
+    html = html_of(client, reverse("candidates:election-list"))
+    upcoming, _, rest = html.partition('id="past-heading"')
+    assert "Now counting" in html
+    assert html.index("Being counted") < html.index('id="upcoming-heading"')
+    assert "Far future election" in upcoming
+    assert "Old election" in rest
+    assert html.count(counting.election.name) == 1
+
+
+def test_election_page_lists_each_race_with_leader_share_precincts_and_link(client):
+    general, _ = district_5_with_runoff()
+    html = html_of(client, general.election.get_absolute_url())
+    text = text_of(html)
+    assert "Advance to runoff: Liliana Bakhtiari, 49.50%" in text
+    assert "14 of 14 precincts reporting" in text
+    assert f'href="{general.get_absolute_url()}"' in html
+    assert "Unofficial final" in html
+
+
+def test_election_page_says_when_a_race_has_no_results_yet(client):
+    race = make_race(status=Race.Status.UPCOMING)
+    make_candidacy(race, name="A")
+    assert "No results yet." in html_of(client, race.election.get_absolute_url())
+
+
+# --- Candidates ------------------------------------------------------------------------------
+
+
+def test_candidate_profile_lists_every_candidacy_newest_first_with_its_result(client):
+    general, runoff = district_5_with_runoff()
+    bakhtiari = general.candidacies.get(candidate__name="Liliana Bakhtiari").candidate
+    old = make_race(
+        election=make_election(name="2017 general", date=datetime.date(2017, 11, 7)),
+        office=general.office,
+        status=Race.Status.CERTIFIED,
+        reported_margin=252,
+    )
+    make_candidacy(old, name="Natalyn Archibong", incumbent=True, reported_outcome="won")
+    make_candidacy(old, candidate=bakhtiari, reported_outcome="lost")
+    html = html_of(client, bakhtiari.get_absolute_url())
+    text = text_of(html)
+    assert "Advanced to runoff: 5,134 votes (49.50%)" in text
+    assert "Lost by 252 votes" in text
+    assert "No results yet" in text  # the runoff
+    assert html.index("Nov. 30, 2021") < html.index("Nov. 2, 2021") < html.index("Nov. 7, 2017")
+
+
+def test_candidate_profile_shows_photo_credit_alt_text_bio_and_links(client):
+    candidate = make_candidate(
+        name="Sam Example",
+        bio="Runs a bakery.",
+        website="https://sam.example.org/",
+        x_handle="samexample",
+        facebook_url="https://facebook.com/samexample",
+        instagram_handle="sam.example",
+        photo="candidates/sam.jpg",
+        photo_credit="Illustration",
+        photo_alt="Placeholder illustration with the initials SE",
+    )
+    html = html_of(client, candidate.get_absolute_url())
+    assert 'alt="Placeholder illustration with the initials SE"' in html
+    assert "Illustration</figcaption>" in html
+    assert "Runs a bakery." in html
+    assert 'href="https://sam.example.org/"' in html
+    assert 'href="https://x.com/samexample"' in html
+    assert 'href="https://facebook.com/samexample"' in html
+    assert 'href="https://www.instagram.com/sam.example/"' in html
+
+
+def test_hostile_candidate_text_renders_inert(client):
+    candidate = make_candidate(
+        name='<script>alert("x")</script>',
+        bio='<img src=x onerror="alert(1)">',
+        website="javascript:alert(1)",
+    )
+    html = html_of(client, candidate.get_absolute_url())
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "javascript:" not in html
+
+
+def test_candidate_list_is_alphabetical_with_the_latest_race(client):
+    race = make_district_5_general()
+    make_candidate(name="Aaron Nobody")
+    html = html_of(client, reverse("candidates:candidate-list"))
+    assert html.index("Aaron Nobody") < html.index("Doug Williams") < html.index("Samuel Bacote")
+    assert f"{race.office.name}, Nov. 2, 2021" in html
+
+
+def test_candidate_list_shows_fifty_a_page(client):
+    for n in range(51):
+        make_candidate(name=f"Person {n:03d}")
+    first = html_of(client, reverse("candidates:candidate-list"))
+    second = html_of(client, reverse("candidates:candidate-list") + "?page=2")
+    assert "Person 049" in first and "Person 050" not in first
+    assert "Person 050" in second
+    assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+@pytest.mark.parametrize(
+    ("page", "status", "message"),
+    [
+        ("abc", 400, "whole number"),
+        ("0", 400, "start at 1"),
+        ("-3", 400, "start at 1"),
+        ("1.5", 400, "whole number"),
+        ("1\x00", 400, "whole number"),
+        ("9" * 40, 400, "far past the end"),
+        ("99999", 404, "There is no page 99999"),
+    ],
+)
+def test_junk_page_numbers_get_a_clear_4xx_never_a_500(client, page, status, message):
+    make_candidate(name="Someone")
+    response = client.get(reverse("candidates:candidate-list"), {"page": page})
+    assert response.status_code == status
+    assert message in response.content.decode()
+
+
+def test_an_empty_page_parameter_is_the_first_page(client):
+    make_candidate(name="Someone")
+    assert "Someone" in html_of(client, reverse("candidates:candidate-list") + "?page=")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/elections/no-such-election/",
+        "/elections/no-such-election/no-such-race/",
+        "/elections/no-such-election/no-such-race.json",
+        "/candidates/no-such-person/",
+    ],
+)
+def test_unknown_slugs_get_a_404(client, url):
+    make_district_5_general()
+    assert client.get(url).status_code == 404
+
+
+def test_a_known_race_under_the_wrong_election_is_a_404(client):
+    race = make_district_5_general()
+    other = make_election(name="Other election")
+    url = reverse("candidates:race-detail", kwargs={"election_slug": other.slug, "slug": race.slug})
+    assert client.get(url).status_code == 404
+
+
+def test_every_page_has_its_own_title_description_and_canonical_link(client):
+    general, _ = district_5_with_runoff()
+    candidate = general.candidacies.first().candidate
+    urls = [
+        reverse("candidates:election-list"),
+        general.election.get_absolute_url(),
+        general.get_absolute_url(),
+        reverse("candidates:candidate-list"),
+        candidate.get_absolute_url(),
+    ]
+    titles = set()
+    for url in urls:
+        html = html_of(client, url + "?utm_source=junk")
+        titles.add(re.search(r"<title>(.*?)</title>", html, re.S).group(1))
+        assert '<meta name="description" content="' in html
+        assert f'<link rel="canonical" href="http://testserver{url}">' in html
+    assert len(titles) == len(urls)
+
+
+# --- Query counts ----------------------------------------------------------------------------
+
+
+def race_with_candidacies(n, *, election=None, office=None):
+    """A decided race with ``n`` candidacies, votes in two counties."""
+    race = make_race(election=election or make_election(), office=office or make_office())
+    counties = [make_unit(race, name, precincts_total=4, precincts_reporting=4) for name in "AB"]
+    for i in range(n):
+        candidacy = make_candidacy(race, name=f"Runner {race.pk}-{i}", incumbent=i == 0)
+        for county in counties:
+            record_votes(candidacy, county, 10 + i)
+    return race
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_race_page_queries_stay_constant(client, django_assert_num_queries, size):
+    """Prevents an N+1 over candidacies (candidate names, votes) and over per-county counts:
+    race, candidacies with votes, reporting units, vote counts: 4 queries at any size."""
+    race = race_with_candidacies(size)
+    with django_assert_num_queries(4):
+        client.get(race.get_absolute_url())
+    with django_assert_num_queries(4):
+        client.get(
+            reverse(
+                "candidates:race-results-json",
+                kwargs={"election_slug": race.election.slug, "slug": race.slug},
+            )
+        )
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_election_page_queries_stay_constant(client, django_assert_num_queries, size):
+    """Prevents an N+1 over races (their offices, runoffs, candidacies, reporting units):
+    election, races, candidacies, units, runoff elections: 5 queries for 5 or 50 candidacies
+    spread over 1 or 10 races."""
+    election = make_election()
+    for _ in range(size // 5):
+        race_with_candidacies(5, election=election)
+    with django_assert_num_queries(5):
+        response = client.get(election.get_absolute_url())
+    assert response.content.decode().count('class="race-card"') == size // 5
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_candidate_profile_queries_stay_constant(client, django_assert_num_queries, size):
+    """Prevents an N+1 over a candidate's candidacies (race, election, office, runoff) and over
+    each race's rivals: candidate, candidacies with races, rivals with votes: 3 queries."""
+    person = make_candidate(name="Perennial Candidate")
+    for i in range(size):
+        race = make_race(election=make_election(date=datetime.date(2000 + i, 11, 2)))
+        unit = make_unit(race)
+        record_votes(make_candidacy(race, candidate=person), unit, 100 + i)
+        record_votes(make_candidacy(race, name=f"Rival {i}"), unit, 90)
+    with django_assert_num_queries(3):
+        response = client.get(person.get_absolute_url())
+    assert response.content.decode().count('class="candidacy"') == size
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_candidate_list_queries_stay_constant(client, django_assert_num_queries, size):
+    """Prevents an N+1 over candidates' latest races: count, page, candidacies: 3 queries."""
+    race = make_race()
+    for i in range(size):
+        make_candidacy(race, name=f"Listed {i:03d}")
+    with django_assert_num_queries(3):
+        client.get(reverse("candidates:candidate-list"))
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_election_list_queries_stay_constant(client, django_assert_num_queries, size):
+    """Prevents a query per election: counting, upcoming, past: 3 queries."""
+    for i in range(size):
+        make_race(
+            election=make_election(date=datetime.date(1990 + i, 11, 2)),
+            status=Race.Status.COUNTING if i % 2 else Race.Status.CERTIFIED,
+        )
+    with django_assert_num_queries(3):
+        client.get(reverse("candidates:election-list"))
