@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from civicsite.markup import render_light_markdown
+
 
 def unique_slug(instance, value, *, scope=None, max_length=80):
     """A slug from ``value`` that is unique within ``scope`` (a dict of filters)."""
@@ -460,3 +462,8 @@ class Answer(models.Model):
 
     def __str__(self):
         return self.get_status_display()
+
+    def save(self, *args, **kwargs):
+        # The candidate's text is untrusted: rendered and sanitized once, here, on save.
+        self.text_html = render_light_markdown(self.text)
+        super().save(*args, **kwargs)

@@ -1,5 +1,28 @@
-from django.urls import path  # noqa: F401  (patterns are added with the public pages)
+from django.urls import path
+
+from candidates import guide_views, views
 
 app_name = "candidates"
 
-urlpatterns = []
+urlpatterns = [
+    path("elections/", views.election_list, name="election-list"),
+    path("elections/<slug:slug>/", views.election_detail, name="election-detail"),
+    path(
+        "elections/<slug:election_slug>/<slug:slug>/",
+        views.race_detail,
+        name="race-detail",
+    ),
+    path(
+        "elections/<slug:election_slug>/<slug:slug>.json",
+        views.race_results_json,
+        name="race-results-json",
+    ),
+    path(
+        "elections/<slug:election_slug>/<slug:slug>/guide/",
+        guide_views.race_guide,
+        name="race-guide",
+    ),
+    path("voter-guides/", guide_views.guide_list, name="guide-list"),
+    path("candidates/", views.candidate_list, name="candidate-list"),
+    path("candidates/<slug:slug>/", views.candidate_detail, name="candidate-detail"),
+]

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Order matters: articles point at candidates, races and elections.
-DEMO_MODULES = ["candidates.demo", "articles.demo"]
+DEMO_MODULES = ["candidates.demo", "candidates.demo_guides", "articles.demo"]
 
 
 class Command(BaseCommand):
