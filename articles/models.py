@@ -6,13 +6,22 @@ renditions (articles/images.py) in ``renditions``, made once when the image is s
 page never touches Markdown or Pillow per request.
 """
 
+import datetime
+
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from articles import images
+from articles.rendering import render_body, render_markdown
 from candidates.models import Candidate, Election, Race, unique_slug
+
+# Edits within this time after first publication (typo fixes right after the story goes out)
+# do not earn an "Updated" line.
+UPDATE_GRACE_PERIOD = datetime.timedelta(minutes=15)
 
 
 class Author(models.Model):
@@ -66,6 +75,21 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
+    """A story of any kind.
+
+    Rules kept by save() (it fills only this row's own fields):
+
+    - body_html follows body. When the body changed (or body_html is empty), save() renders it
+      with the figures, pull quotes and embeds already saved for the article. Whoever adds or
+      changes those pieces afterwards calls ``services.article_render`` (the admin does it in
+      save_related, the demo loader after creating them), so body_html is never stale.
+    - first_published_at is set once, the first time the article is saved as not a draft
+      with a publish time.
+    - content_updated_at ("Updated ..." for readers) is set to now when the title, dek or body
+      changes on an article that was already public when loaded, unless the change comes
+      within UPDATE_GRACE_PERIOD of first publication or the editor set the date by hand.
+    """
+
     class Kind(models.TextChoices):
         NEWS = "news", "News"
         PROFILE = "profile", "Profile"
@@ -145,8 +169,61 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        now = timezone.now()
+        if self.pk and (self._changed("body") or (self.body and not self.body_html)):
+            self.body_html = self.render_body().html
+        elif not self.pk:
+            self.body_html = render_body(self.body).html
+        if (
+            self.first_published_at is None
+            and self.status != self.Status.DRAFT
+            and self.publish_at is not None
+        ):
+            self.first_published_at = self.publish_at
+        if (
+            getattr(self, "_loaded_public", False)
+            and any(self._changed(name) for name in ("title", "dek", "body"))
+            and not self._changed("content_updated_at")
+            and self.first_published_at is not None
+            and now - self.first_published_at > UPDATE_GRACE_PERIOD
+        ):
+            self.content_updated_at = now
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "dek", "body"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "body_html", "content_updated_at"}
+        super().save(*args, **kwargs)
+        self._loaded = {
+            name: getattr(self, name) for name in ("title", "dek", "body", "content_updated_at")
+        }
+        self._loaded_public = self.is_public
+
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = {
+            name: getattr(instance, name)
+            for name in ("title", "dek", "body", "content_updated_at")
+            if name in field_names
+        }
+        instance._loaded_public = instance.is_public if "status" in field_names else False
+        return instance
+
+    def _changed(self, name):
+        loaded = getattr(self, "_loaded", {})
+        return name not in loaded or loaded[name] != getattr(self, name)
+
+    def render_body(self):
+        """The body as sanitized HTML with this article's placements (three queries)."""
+        return render_body(
+            self.body,
+            figures=self.figures.all(),
+            pull_quotes=self.pull_quotes.all(),
+            embeds=self.embeds.all(),
+        )
 
     @property
     def is_public(self):
@@ -205,6 +282,49 @@ class Figure(models.Model):
     def __str__(self):
         return self.key
 
+    def save(self, *args, **kwargs):
+        """Saves the row, then (for a new or replaced image) its renditions."""
+        super().save(*args, **kwargs)
+        if self.image and (
+            self.image.name != getattr(self, "_loaded_image", None) or not self.renditions
+        ):
+            self.renditions = images.make_renditions(self)
+            type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
+        self._loaded_image = self.image.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_image = instance.image.name if "image" in field_names else None
+        return instance
+
+    def _renditions(self, image_format):
+        return sorted(
+            (r for r in self.renditions if (r["format"] == "webp") == (image_format == "webp")),
+            key=lambda r: r["width"],
+        )
+
+    @staticmethod
+    def _srcset(renditions):
+        return ", ".join(f"{default_storage.url(r['name'])} {r['width']}w" for r in renditions)
+
+    @property
+    def srcset_webp(self):
+        return self._srcset(self._renditions("webp"))
+
+    @property
+    def srcset_fallback(self):
+        return self._srcset(self._renditions("fallback"))
+
+    @property
+    def src(self):
+        """The largest fallback rendition up to 1200 px wide (the original if none yet)."""
+        fallbacks = self._renditions("fallback")
+        if not fallbacks:
+            return self.image.url if self.image else ""
+        fitting = [r for r in fallbacks if r["width"] <= 1200] or fallbacks[:1]
+        return default_storage.url(fitting[-1]["name"])
+
 
 class PullQuote(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="pull_quotes")
@@ -260,6 +380,14 @@ class Exchange(models.Model):
 
     def __str__(self):
         return self.speaker
+
+    def save(self, *args, **kwargs):
+        """text_html follows text: rendered and sanitized here, once, never per request."""
+        self.text_html = render_markdown(self.text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "text_html"}
+        super().save(*args, **kwargs)
 
 
 class Correction(models.Model):

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401  (patterns are added with the public pages)
+from django.urls import path
+
+from articles import views
 
 app_name = "articles"
 
-urlpatterns = []
+urlpatterns = [
+    path("articles/", views.ArticleListView.as_view(), name="index"),
+    path("articles/section/<slug:kind>/", views.SectionListView.as_view(), name="section"),
+    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
+]

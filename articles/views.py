@@ -1,0 +1,211 @@
+"""Public article pages: one article, the section lists and an author's page.
+
+Every view starts from ``Article.objects.published()``; the only exception is the staff
+preview, which shows a draft or scheduled article at its own address with a visible bar and
+``never_cache`` headers. Lists paginate 20 to a page with ``?page=N``; a page number that is
+not a whole number from 1 to the last page is a 404 (the page does not exist), never a 500.
+"""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import DetailView, ListView
+
+from articles.models import Article, Author, Byline
+from candidates.models import Candidate
+from candidates.queries import RacePage, ReportingSummary, races_with_results
+from candidates.results import race_results
+
+ARTICLES_PER_PAGE = 20
+
+# Section slugs in the address, the kind they list and their heading.
+SECTIONS = {
+    "news": (Article.Kind.NEWS, "News"),
+    "profiles": (Article.Kind.PROFILE, "Profiles"),
+    "interviews": (Article.Kind.INTERVIEW, "Interviews"),
+    "voter-guide-qa": (Article.Kind.VOTER_GUIDE_QA, "Voter-guide Q&As"),
+    "opinion": (Article.Kind.OPINION, "Opinion"),
+}
+SECTION_OF_KIND = {kind: slug for slug, (kind, _) in SECTIONS.items()}
+
+
+def page_url(request, page_number):
+    """The absolute address of a list page: page 1 has no ?page=, so it has one address."""
+    if page_number == 1:
+        return request.build_absolute_uri(request.path)
+    return request.build_absolute_uri(f"{request.path}?page={page_number}")
+
+
+class PaginatedMixin:
+    """Canonical, rel="prev" and rel="next" addresses for a paginated list."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        context.update(
+            {
+                "canonical_url": page_url(self.request, page.number),
+                "page_range": list(page.paginator.get_elided_page_range(page.number)),
+                "prev_url": page_url(self.request, page.previous_page_number())
+                if page.has_previous()
+                else "",
+                "next_url": page_url(self.request, page.next_page_number())
+                if page.has_next()
+                else "",
+            }
+        )
+        return context
+
+
+def with_page_relations(articles):
+    """Everything the article page shows, in a fixed number of queries however much there is.
+
+    Figures, pull quotes and embeds placed in the body are already inside ``body_html``
+    (rendered on save), so only the lead figure is fetched here. Related races come with
+    their candidacies (``for_results()``) and counties, which is all ``race_results`` and the
+    result box read.
+    """
+    return articles.select_related("lead_figure").prefetch_related(
+        Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("order")),
+        "tags",
+        Prefetch("candidates", queryset=Candidate.objects.order_by("name")),
+        Prefetch("races", queryset=races_with_results().order_by("-election__date")),
+        "exchanges",
+        "corrections",
+    )
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def can_preview(self):
+        """Staff with the view permission may see drafts and scheduled articles."""
+        user = self.request.user
+        return user.is_staff and user.has_perm("articles.view_article")
+
+    def get_queryset(self):
+        articles = Article.objects.all() if self.can_preview() else Article.objects.published()
+        return with_page_relations(articles)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        published_on = article.first_published_at or article.publish_at
+        updated_on = article.content_updated_at
+        if not (updated_on and published_on and updated_on > published_on):
+            updated_on = None
+        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        context.update(
+            {
+                "is_preview": not article.is_public,
+                "json_ld": self.json_ld(article, canonical_url, published_on, updated_on),
+                "canonical_url": canonical_url,
+                "published_on": published_on,
+                "updated_on": updated_on,
+                "bylines": list(article.bylines.all()),
+                "race_pages": [
+                    RacePage(
+                        race=race,
+                        results=race_results(race, candidacies=race.candidacies.all()),
+                        reporting=ReportingSummary.from_units(race.top_units),
+                    )
+                    for race in article.races.all()
+                ],
+            }
+        )
+        return context
+
+    def json_ld(self, article, url, published_on, updated_on):
+        """schema.org NewsArticle data for search engines (escaped by the json_ld filter)."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "description": article.dek,
+            "url": url,
+            "datePublished": published_on,
+            "dateModified": updated_on or published_on,
+            "author": [
+                {
+                    "@type": "Person",
+                    "name": byline.author.name,
+                    "url": self.request.build_absolute_uri(byline.author.get_absolute_url()),
+                }
+                for byline in article.bylines.all()
+            ],
+        }
+        if article.lead_figure:
+            data["image"] = [self.request.build_absolute_uri(article.lead_figure.src)]
+        return data
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["is_preview"]:
+            # A preview must never be stored by a browser or a shared cache.
+            add_never_cache_headers(response)
+        return response
+
+
+class ArticleListView(PaginatedMixin, ListView):
+    """All published articles, newest first (``/articles/``)."""
+
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+    paginate_by = ARTICLES_PER_PAGE
+    allow_empty = True
+    heading = "Latest articles"
+    description = "News, profiles, interviews and voter guides about local elections."
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "heading": self.heading,
+                "description": self.description,
+                "sections": [(slug, label) for slug, (_, label) in SECTIONS.items()],
+                "current_section": self.kwargs.get("kind", ""),
+            }
+        )
+        return context
+
+
+class SectionListView(ArticleListView):
+    """One kind of article (``/articles/section/<kind>/``); an unknown kind is a 404."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.section = SECTIONS.get(kwargs["kind"])
+
+    def get_queryset(self):
+        if self.section is None:
+            raise Http404("There is no such section.")
+        return super().get_queryset().of_kind(self.section[0])
+
+    @property
+    def heading(self):
+        return self.section[1]
+
+    @property
+    def description(self):
+        return f"{self.section[1]} about local elections, newest first."
+
+
+class AuthorDetailView(PaginatedMixin, ListView):
+    """An author's bio and published articles, paginated like the section lists."""
+
+    template_name = "articles/author_detail.html"
+    context_object_name = "articles"
+    paginate_by = ARTICLES_PER_PAGE
+    allow_empty = True
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return Article.objects.published().filter(bylines__author=self.author).for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
