@@ -118,6 +118,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Publishing", {"fields": ["status", "publish_at", "content_updated_at"]}),
         ("Images", {"fields": ["lead_figure", "photo_credit_line"]}),
         ("About", {"fields": ["candidates", "races", "elections", "tags", "comments_open"]}),
+        ("Voter-guide Q&A", {"fields": ["candidacy"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):

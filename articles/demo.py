@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from articles.models import Article, Author, Byline, Embed, Exchange, Figure, PullQuote
 from articles.services import article_render
-from candidates.models import Candidate, Election, Race
+from candidates.models import Candidacy, Candidate, Election, Race
 
 OFFICE_NAME = "Atlanta City Council District 5"
 GENERAL_2017 = datetime.date(2017, 11, 7)
@@ -268,8 +268,9 @@ District 5. Bakhtiari led the Nov. 2 general election with 49.50% of the vote, s
 majority needed to win outright.
 
 Both runoff candidates were asked the same questions: on public safety, on infrastructure and
-city services, on housing affordability, and why voters should choose them. Answers appear in
-the candidates' own words, unedited, as part of the voter guide for the race.
+city services, on housing affordability, and why voters should choose them. For this demo the
+answers below are short summaries of what the candidate's published answers said; the demo
+holds no answers from her opponent.
 """,
         "figures": [
             {
@@ -283,6 +284,7 @@ the candidates' own words, unedited, as part of the voter guide for the race.
         "tags": ["Atlanta City Council", "District 5", "2021 election", "runoff"],
         "candidates": ["Liliana Bakhtiari"],
         "races": [RUNOFF_2021],
+        "answers_of": "Liliana Bakhtiari",
     },
 ]
 
@@ -365,6 +367,13 @@ def _relations(article, spec):
             races.append(race)
         else:
             skipped.append(f"the {OFFICE_NAME} race of {date:%Y-%m-%d} for {article.slug}")
+    if spec.get("answers_of") and races:
+        candidacy = Candidacy.objects.filter(
+            race=races[0], candidate__name=spec["answers_of"]
+        ).first()
+        if candidacy and article.candidacy_id != candidacy.pk:
+            article.candidacy = candidacy
+            article.save(update_fields=["candidacy"])
     article.candidates.set(candidates)
     article.races.set(races)
     article.elections.set(Election.objects.filter(races__in=races).distinct())

@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from articles.images import reencode_upload
 from articles.models import Article, Figure
 from articles.validators import ALLOWED_FORMATS
+from candidates.models import Candidacy
 
 SLUG_TAKEN = (
     "Another article already uses this address (slug): “{slug}”. Change the slug, for example "
@@ -60,6 +61,7 @@ class ArticleAdminForm(forms.ModelForm):
             "elections",
             "tags",
             "comments_open",
+            "candidacy",
         ]
         help_texts = {
             "body": "Markdown: # for a section heading, ## below it, *italic*, **bold**, "
@@ -67,6 +69,25 @@ class ArticleAdminForm(forms.ModelForm):
             "[figure: key] on a line of its own, a pull quote with [pullquote: key], an "
             "embedded post with [embed: key].",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "candidacy" in self.fields:
+            field = self.fields["candidacy"]
+            field.queryset = Candidacy.objects.select_related(
+                "candidate", "race__office", "race__election"
+            ).order_by("-race__election__date", "candidate__name")
+            field.label_from_instance = lambda c: (
+                f"{c.candidate.name}: {c.race.office.name}, {c.race.election.name} "
+                f"({c.race.election.date:%Y-%m-%d})"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("candidacy") and cleaned.get("kind") != Article.Kind.VOTER_GUIDE_QA:
+            self.add_error("candidacy", "Only a voter-guide Q&A shows a candidacy's answers.")
+        self._clean_publishing(cleaned)
+        return cleaned
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -77,8 +98,7 @@ class ArticleAdminForm(forms.ModelForm):
             raise ValidationError(SLUG_TAKEN.format(slug=slug), code="unique")
         return slug
 
-    def clean(self):
-        cleaned = super().clean()
+    def _clean_publishing(self, cleaned):
         status = cleaned.get("status")
         if status and status != Article.Status.DRAFT and not cleaned.get("publish_at"):
             self.add_error(
@@ -86,7 +106,6 @@ class ArticleAdminForm(forms.ModelForm):
                 "Give a publish time: a published or scheduled article needs one "
                 "(use the “Now” link for straight away).",
             )
-        return cleaned
 
 
 class FigureForm(forms.ModelForm):

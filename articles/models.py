@@ -17,7 +17,7 @@ from taggit.managers import TaggableManager
 
 from articles import images
 from articles.rendering import render_body, render_markdown
-from candidates.models import Candidate, Election, Race, unique_slug
+from candidates.models import Candidacy, Candidate, Election, Race, unique_slug
 
 # Edits within this time after first publication (typo fixes right after the story goes out)
 # do not earn an "Updated" line.
@@ -138,6 +138,14 @@ class Article(models.Model):
     )
     races = models.ManyToManyField(Race, blank=True, related_name="articles")
     elections = models.ManyToManyField(Election, blank=True, related_name="articles")
+    candidacy = models.ForeignKey(
+        Candidacy,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a voter-guide Q&A: the candidacy whose answers the article shows.",
+    )
     comments_open = models.BooleanField(default=True)
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(

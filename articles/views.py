@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Author, Byline
+from candidates.guides import candidacy_qa
 from candidates.models import Candidate
 from candidates.queries import RacePage, ReportingSummary, races_with_results
 from candidates.results import race_results
@@ -66,7 +67,9 @@ def with_page_relations(articles):
     their candidacies (``for_results()``) and counties, which is all ``race_results`` and the
     result box read.
     """
-    return articles.select_related("lead_figure").prefetch_related(
+    return articles.select_related(
+        "lead_figure", "candidacy__candidate", "candidacy__race__election"
+    ).prefetch_related(
         Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("order")),
         "tags",
         Prefetch("candidates", queryset=Candidate.objects.order_by("name")),
@@ -105,6 +108,7 @@ class ArticleDetailView(DetailView):
                 "published_on": published_on,
                 "updated_on": updated_on,
                 "bylines": list(article.bylines.all()),
+                "qa": self.voter_guide_answers(article),
                 "race_pages": [
                     RacePage(
                         race=race,
@@ -116,6 +120,24 @@ class ArticleDetailView(DetailView):
             }
         )
         return context
+
+    def voter_guide_answers(self, article):
+        """A voter-guide Q&A shows its candidacy's answers; links to the same candidate's
+        other guide point at that guide's Q&A article when one is published."""
+        if article.kind != Article.Kind.VOTER_GUIDE_QA or article.candidacy is None:
+            return None
+        qa = candidacy_qa(article.candidacy)
+        others = [candidacy for candidacy in (qa.general, qa.runoff) if candidacy]
+        if others:
+            articles_by_candidacy = {
+                other.candidacy_id: other.get_absolute_url()
+                for other in Article.objects.published().filter(
+                    kind=Article.Kind.VOTER_GUIDE_QA, candidacy__in=others
+                )
+            }
+            qa.general_link = articles_by_candidacy.get(getattr(qa.general, "pk", None), "")
+            qa.runoff_link = articles_by_candidacy.get(getattr(qa.runoff, "pk", None), "")
+        return qa
 
     def json_ld(self, article, url, published_on, updated_on):
         """schema.org NewsArticle data for search engines (escaped by the json_ld filter)."""

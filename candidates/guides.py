@@ -279,14 +279,21 @@ class CandidacyQA:
     answers: list
     general: Candidacy | None = None
     runoff: Candidacy | None = None
+    # Set by the caller when the other candidacy has a page of its own (a Q&A article).
+    general_link: str = ""
+    runoff_link: str = ""
 
     @property
     def general_url(self):
-        return guide_url(self.general.race, compare=[self.general.pk]) if self.general else ""
+        if not self.general:
+            return ""
+        return self.general_link or guide_url(self.general.race, compare=[self.general.pk])
 
     @property
     def runoff_url(self):
-        return guide_url(self.runoff.race, compare=[self.runoff.pk]) if self.runoff else ""
+        if not self.runoff:
+            return ""
+        return self.runoff_link or guide_url(self.runoff.race, compare=[self.runoff.pk])
 
 
 def candidacy_qa(candidacy):

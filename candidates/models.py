@@ -239,6 +239,15 @@ class Race(models.Model):
     def is_final(self):
         return self.status in {self.Status.UNOFFICIAL_FINAL, self.Status.CERTIFIED}
 
+    @property
+    def published_guide(self):
+        """The race's voter guide if readers may see it (select_related "questionnaire")."""
+        try:
+            questionnaire = self.questionnaire
+        except Questionnaire.DoesNotExist:
+            return None
+        return questionnaire if questionnaire.published else None
+
 
 class CandidacyQuerySet(models.QuerySet):
     def with_votes(self):

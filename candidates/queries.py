@@ -8,14 +8,21 @@ and groups the per-county figures for display.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
-from candidates.models import Candidacy, Candidate, Election, Race, ReportingUnit, VoteCount
+from candidates.models import Answer, Candidacy, Candidate, Election, Race, ReportingUnit, VoteCount
 from candidates.results import race_results
 
 # What a race page shows of its neighbours: its election and office, and the races it continues
 # or is continued by (RaceResults.threshold_sentence reads race.runoff.election).
-RACE_RELATIONS = ("election", "office", "runoff_of__election", "runoff__election")
+# Its voter guide, if any, is linked from every place a race is shown (Race.published_guide).
+RACE_RELATIONS = (
+    "election",
+    "office",
+    "runoff_of__election",
+    "runoff__election",
+    "questionnaire",
+)
 
 
 def top_level_units():
@@ -78,6 +85,15 @@ def candidacies_for_profile(candidate):
         .select_related("candidate", *(f"race__{name}" for name in RACE_RELATIONS))
         .prefetch_related(
             Prefetch("race__candidacies", queryset=Candidacy.objects.for_results()),
+        )
+        .annotate(
+            answered_guide=Exists(
+                Answer.objects.filter(
+                    candidacy=OuterRef("pk"),
+                    status=Answer.Status.ANSWERED,
+                    question__questionnaire__published=True,
+                )
+            )
         )
         .order_by("-race__election__date", "race__office__name")
     )

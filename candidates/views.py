@@ -39,9 +39,11 @@ def election_list(request):
 @require_safe
 def election_detail(request, slug):
     election = get_object_or_404(Election.objects.select_related("runoff_of"), slug=slug)
+    race_pages = queries.election_races(election)
     context = {
         "election": election,
-        "race_pages": queries.election_races(election),
+        "race_pages": race_pages,
+        "guides": [page.race.published_guide for page in race_pages if page.race.published_guide],
         "runoffs": list(election.runoffs.all()),
     }
     return render(request, "candidates/election_detail.html", context)

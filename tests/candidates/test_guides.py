@@ -488,3 +488,29 @@ def test_the_demo_guide_is_skipped_politely_without_the_runoff_race():
     assert "Voter guide skipped" in out.getvalue()
     assert Questionnaire.objects.count() == 0
     demo_guides.load(stdout=out, verbosity=0)
+
+
+def test_race_election_and_profile_pages_link_a_published_guide_in_fixed_queries(
+    client, django_assert_num_queries
+):
+    """The guide link rides on the race's select_related; it adds no query per race."""
+    race = make_race()
+    questionnaire = make_guide(race, title="District 9 voter guide")
+    candidacy = make_candidacy(race, name="Ida Fictional")
+    answer(questionnaire, candidacy)
+    guide_path = guide_url(race)
+
+    race_html = client.get(race.get_absolute_url()).content.decode()
+    assert f'href="{guide_path}"' in race_html
+    election_html = client.get(race.election.get_absolute_url()).content.decode()
+    assert "District 9 voter guide" in election_html
+    profile_html = client.get(candidacy.candidate.get_absolute_url()).content.decode()
+    assert f'href="{guide_path}?compare={candidacy.pk}"' in profile_html
+
+    questionnaire.published = False
+    questionnaire.save()
+    assert guide_path not in client.get(race.get_absolute_url()).content.decode()
+    assert (
+        "District 9 voter guide"
+        not in client.get(race.election.get_absolute_url()).content.decode()
+    )
