@@ -74,7 +74,8 @@ says changed her mind.
 ## Small gifts, many donors
 
 The campaign ran on small donations: $132,000 raised in eight months, an average gift of $75
-from more than 1,700 donors, and more money than the incumbent in three fundraising periods.
+from more than 1,700 donors. By one published account, the campaign out-raised the incumbent
+three times.
 Potlucks, comedy nights, drag shows and dance parties doubled as fundraisers, so that nobody
 was priced out of meeting the candidate.
 
