@@ -17,3 +17,24 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Drop the PostgreSQL test database cleanly after the browser tests.
+
+    After Playwright-driven tests one idle connection to the test database is left that no
+    Django connection handler in this thread owns (Playwright runs its calls in greenlets
+    with their own context); PostgreSQL then refuses to drop the database. End such
+    leftovers just before the test database is destroyed.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
