@@ -5,6 +5,7 @@ safe for a laptop: SQLite, local-memory cache, media on disk. With DEBUG off the
 posture is on (secure cookies, HSTS, SSL redirect, CSP) and a missing SECRET_KEY stops start-up.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -54,14 +55,17 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "csp",
+    "axes",
     "civicsite",
     "candidates",
     "articles",
 ]
 
 MIDDLEWARE = [
+    "civicsite.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,7 +75,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Editors' logins: django-axes locks a username from one IP address after 5 failures for
+# 15 minutes, so an attacker elsewhere cannot lock an editor out; every attempt is logged.
+# A superuser unlocks in the admin (Axes > Access attempts) or with `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "civicsite/locked_out.html"
 
 ROOT_URLCONF = "civicsite.urls"
 WSGI_APPLICATION = "civicsite.wsgi.application"
@@ -117,7 +136,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, but a Redis outage is logged, not raised (civicsite/cache.py).
+            "BACKEND": "civicsite.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "civicsite"),
         }
@@ -159,6 +179,19 @@ IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicsite <newsroom@localhost>")
 EDITORS_EMAIL = env_list("EDITORS_EMAIL")
+
+# Readers' comments (articles/comments.py explains each rule; SECURITY.md, "Comments").
+COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)  # a form sent back sooner is refused
+COMMENTS_MAX_AGE_SECONDS = env_int("COMMENTS_MAX_AGE_SECONDS", 24 * 60 * 60)
+COMMENTS_TRUST_RETURNING = env_bool("COMMENTS_TRUST_RETURNING", default=True)
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)  # this many links or more: held
+COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
+COMMENTS_TRUSTED_PROXIES = env_int("COMMENTS_TRUSTED_PROXIES", 0)  # proxies we run in front
+COMMENTS_BLOCKLIST = env_list("COMMENTS_BLOCKLIST", "viagra,cialis,casino bonus,payday loan")
+COMMENTS_SPAM_CHECKS = [
+    "articles.comments.blocklist_check",
+    "articles.comments.link_count_check",
+]
 
 # Shares shown to two decimals: "truncate" (as county offices print them) or "half_up".
 RESULTS_SHARE_ROUNDING = os.environ.get("RESULTS_SHARE_ROUNDING", "truncate")

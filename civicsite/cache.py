@@ -1,0 +1,47 @@
+"""Django's Redis cache that keeps the site up when Redis is down.
+
+Every page can be built from the database; the cache only makes it faster. So a cache error
+is logged and treated as a miss (reads) or a no-op (writes) instead of turning a reader's
+request into a 500. ``add`` reports success when Redis is unreachable, so rate limits built on
+it fail open rather than locking every commenter out during an outage.
+"""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+def _guarded(name, fallback):
+    method = getattr(RedisCache, name)
+
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as exc:
+            logger.warning("Cache %s failed, serving without the cache: %s", name, exc)
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
+
+    guarded.__name__ = name
+    guarded.__doc__ = method.__doc__
+    return guarded
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+class ResilientRedisCache(RedisCache):
+    get = _guarded("get", _default)
+    get_many = _guarded("get_many", lambda *a, **k: {})
+    has_key = _guarded("has_key", False)
+    set = _guarded("set", None)
+    set_many = _guarded("set_many", lambda *a, **k: [])
+    add = _guarded("add", True)
+    touch = _guarded("touch", False)
+    delete = _guarded("delete", False)
+    delete_many = _guarded("delete_many", None)
+    incr = _guarded("incr", lambda key, delta=1, *a, **k: delta)
+    clear = _guarded("clear", None)
