@@ -7,12 +7,15 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test lint format migrate demo clean
+.PHONY: help install run serve test lint format migrate demo clean backup restore bench
 
 help:
 	@echo "make run    set up SQLite, load the demo content and serve it at http://$(HOST):$(PORT)/"
 	@echo "make serve  the same data through gunicorn with DEBUG off (production-like)"
 	@echo "make test   lint, Django checks, migration check and the whole pytest suite"
+	@echo "make bench  seed a newsroom-sized data set and measure every public page (ARGS=--cold)"
+	@echo "make backup   database + media + manifest into backups/<UTC timestamp>/"
+	@echo "make restore BACKUP=backups/<timestamp> [YES=1]   load a backup and verify it"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +56,19 @@ test: $(STAMP) lint
 	DEBUG=1 $(MANAGE) check
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	DEBUG=1 DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest $(PYTEST_ARGS)
+
+# DATABASE_URL and MEDIA_ROOT say what is backed up or restored (SQLite and media/ by default).
+backup: $(STAMP)
+	DEBUG=1 $(MANAGE) backup_site
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<timestamp> [YES=1]"; exit 2; }
+	DEBUG=1 $(MANAGE) restore_site "$(BACKUP)" $(if $(YES),--yes)
+
+# Speed at newsroom scale (README.md, "Benchmark"): gunicorn with DEBUG off driven by wrk.
+# Uses DATABASE_URL and REDIS_URL from the environment; ARGS=--cold turns the page cache off.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles tests/browser/screenshots .secret_key

@@ -7,28 +7,64 @@ saved after the article itself.
 
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.forms import Textarea
+from django.template.defaultfilters import truncatechars
+from django.urls import reverse
 from django.utils.html import format_html
 
-from articles.forms import ArticleAdminForm, FigureForm
+from articles.forms import ArticleAdminForm, AuthorAdminForm, FigureForm
 from articles.models import (
     Article,
     Author,
     Byline,
+    Comment,
     Correction,
     Embed,
     Exchange,
     Figure,
     PullQuote,
 )
-from articles.services import article_publish, article_render, article_unpublish
+from articles.services import (
+    article_publish,
+    article_render,
+    article_unpublish,
+    comment_approve,
+    comment_mark_spam,
+    comment_remove,
+)
+from civicsite.history import HistoryAdmin
 
 PLACEMENT_NAMES = {"figure": "figure", "pullquote": "pull quote", "embed": "embedded post"}
+PUBLISH_PERMISSION = "articles.publish_article"
+NOT_YOURS_TO_PUBLISH = (
+    "Only an editor can publish, schedule or unpublish an article, or change one that is "
+    "published or scheduled. Save it as a draft and ask an editor."
+)
+
+
+class DraftOnlyFormMixin:
+    """For staff without ``articles.publish_article`` (contributors, civicsite/roles.py):
+    an article is saved only as a draft, and only while it is a draft.
+
+    Publishing is a permission, not just a status: without it the status field may not be
+    set to published or scheduled, and a published or scheduled article (which readers may
+    already see) is not theirs to change, nor to take back to draft.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.instance.status if self.instance.pk else Article.Status.DRAFT
+        if cleaned.get("status", Article.Status.DRAFT) != Article.Status.DRAFT or (
+            stored != Article.Status.DRAFT
+        ):
+            self.add_error("status", NOT_YOURS_TO_PUBLISH)
+        return cleaned
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    form = AuthorAdminForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -92,8 +128,37 @@ class CorrectionInline(admin.TabularInline):
     formfield_overrides = SHORT_TEXT
 
 
+class CommentInline(admin.TabularInline):
+    """The article's comments, read-only, newest first; moderation happens in the Comment
+    admin (each row links there)."""
+
+    model = Comment
+    fk_name = "article"
+    extra = 0
+    can_delete = False
+    fields = ["name", "excerpt", "status", "created_at", "moderate"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    verbose_name_plural = "Comments (moderate them under Articles › Comments)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        return truncatechars(comment.text, 80)
+
+    @admin.display(description="Moderate")
+    def moderate(self, comment):
+        url = reverse("admin:articles_comment_change", args=[comment.pk])
+        return format_html('<a href="{}">Open comment {}</a>', url, comment.pk)
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(HistoryAdmin):
     form = ArticleAdminForm
     list_display = ["title", "kind", "status", "lead_author", "publish_at"]
     list_filter = ["status", "kind", "tags"]
@@ -128,6 +193,19 @@ class ArticleAdmin(admin.ModelAdmin):
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
 
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if self.has_publish_permission(request):
+            return form
+        return type(form.__name__, (DraftOnlyFormMixin, form), {})
+
+    def get_inlines(self, request, obj):
+        # A new article has no comments: the read-only list appears once it exists.
+        return [*self.inlines, CommentInline] if obj is not None else self.inlines
+
     @admin.display(description="Lead author")
     def lead_author(self, article):
         bylines = article.bylines.all()
@@ -156,7 +234,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Publish now", permissions=["change"])
+    @admin.action(description="Publish now", permissions=["publish"])
     def publish_now(self, request, queryset):
         count = 0
         for article in queryset:
@@ -164,7 +242,7 @@ class ArticleAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, f"Published {count} article(s); readers can see them now.")
 
-    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    @admin.action(description="Unpublish (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset:
@@ -173,3 +251,96 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Unpublished {count} article(s); readers now get “not found” for them."
         )
+
+
+# Pending comments first in the moderation queue, then the rest by how much they need a look.
+STATUS_RANK = {
+    Comment.Status.PENDING: 0,
+    Comment.Status.SPAM: 1,
+    Comment.Status.APPROVED: 2,
+    Comment.Status.REMOVED: 3,
+}
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: held comments on top, bulk actions through articles/services.py,
+    and the count per status above the list."""
+
+    list_display = ["name", "article_title", "excerpt", "status", "created_at", "ip_address"]
+    list_filter = ["status"]
+    search_fields = ["name", "email", "text"]
+    list_select_related = ["article"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "mark_spam", "remove"]
+    raw_id_fields = ["article", "parent"]
+    readonly_fields = ["ip_address", "user_agent", "created_at", "shown_as"]
+    fields = [
+        "article",
+        "parent",
+        "status",
+        "name",
+        "email",
+        "website",
+        "text",
+        "shown_as",
+        "created_at",
+        "ip_address",
+        "user_agent",
+    ]
+    change_list_template = "admin/articles/comment/change_list.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_ordering(self, request):
+        status_rank = Case(
+            *[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
+            default=Value(9),
+            output_field=IntegerField(),
+        )
+        return [status_rank.asc(), "-created_at", "-id"]
+
+    @admin.display(description="Article", ordering="article__title")
+    def article_title(self, comment):
+        return comment.article.title
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment):
+        return truncatechars(comment.text, 80)
+
+    @admin.display(description="As readers see it")
+    def shown_as(self, comment):
+        # text_html is the comment escaped at save time (articles/comments.py).
+        return format_html('<div class="comment-preview">{}</div>', comment.text_html)
+
+    def changelist_view(self, request, extra_context=None):
+        counts = Comment.objects.aggregate(
+            **{
+                status.value: Count("pk", filter=Q(status=status.value))
+                for status in Comment.Status
+            }
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "status_counts": [
+                (status.label, status.value, counts[status.value]) for status in Comment.Status
+            ],
+            "status_summary": " · ".join(
+                f"{status.label} {counts[status.value]}" for status in Comment.Status
+            ),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve(self, request, queryset):
+        count = comment_approve(comments=queryset)
+        self.message_user(request, f"Approved {count} comment(s); readers can see them now.")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        count = comment_mark_spam(comments=queryset)
+        self.message_user(request, f"Marked {count} comment(s) as spam; readers do not see them.")
+
+    @admin.action(description="Remove selected comments", permissions=["change"])
+    def remove(self, request, queryset):
+        count = comment_remove(comments=queryset)
+        self.message_user(request, f"Removed {count} comment(s); readers do not see them.")

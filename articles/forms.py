@@ -1,45 +1,28 @@
-"""Admin forms for articles: plain messages for slug clashes, safe image uploads."""
+"""Forms for articles: the admin's (plain messages for slug clashes, safe image uploads) and
+the readers' comment form."""
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
-from articles.images import reencode_upload
-from articles.models import Article, Figure
-from articles.validators import ALLOWED_FORMATS
+from articles.comments import (
+    REFUSED_MESSAGE,
+    clean_plain_text,
+    form_token_is_valid,
+)
+from articles.models import Article, Author, Comment, Figure
 from candidates.models import Candidacy
+
+# Safe image uploads (size, pixels, format, full decode, re-encode, server-made name) are
+# shared with candidate photos: civicsite/uploads.py.
+from civicsite.uploads import UploadedImageField
 
 SLUG_TAKEN = (
     "Another article already uses this address (slug): “{slug}”. Change the slug, for example "
     "by adding the year or the district."
 )
-
-
-class UploadedImageField(forms.ImageField):
-    """An image field that refuses unsafe uploads and hands on a re-encoded copy.
-
-    Django's own ImageField decodes the whole file before any limit is checked; this one runs
-    articles/validators.py (size first, then the header, then the pixels) and returns the
-    clean copy made by articles/images.reencode_upload, with a server-made name.
-    """
-
-    default_error_messages = {"invalid_image": "Upload a JPEG, PNG, WebP or GIF image."}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            forms.ClearableFileInput(
-                attrs={"accept": ",".join(f"image/{fmt.lower()}" for fmt in ALLOWED_FORMATS)}
-            ),
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, data):
-        upload = forms.FileField.to_python(self, data)
-        if upload is None:
-            return None
-        return reencode_upload(upload)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -122,3 +105,123 @@ class FigureForm(forms.ModelForm):
             f"and {settings.IMAGE_MAX_PIXELS / 1_000_000:g} megapixels. The file is re-saved "
             "without its camera data (EXIF, GPS) and sized for phones and desktops."
         )
+
+
+class AuthorAdminForm(forms.ModelForm):
+    """An author's photo goes through the same upload checks as figures and candidates'."""
+
+    photo = UploadedImageField(required=False)
+
+    class Meta:
+        model = Author
+        fields = ["name", "slug", "bio", "photo", "photo_alt"]
+
+
+class WebAddressField(forms.URLField):
+    """A web address: http or https only (no ftp:, javascript: or data: links)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
+class CommentForm(forms.ModelForm):
+    """The reader's comment form under an article.
+
+    Two hidden checks refuse machines without telling them which one fired (articles/
+    comments.py): ``url_confirm`` is a honeypot people never see (hidden by a CSS class, out of
+    the tab order, aria-hidden), and ``form_token`` signs the article id and the time the form
+    was served. ``parent`` is the comment being replied to; a reply to a reply is attached to
+    the top-level comment, so threads are one level deep.
+    """
+
+    website = WebAddressField(
+        label="Website", max_length=200, required=False, assume_scheme="https"
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Rendered by the template from a fresh token each time the page is drawn
+    # (comments.make_form_token), so a form shown again after an error gets a new one.
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    url_confirm = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["name", "email", "website", "text"]
+        labels = {"name": "Name", "email": "Email", "website": "Website", "text": "Comment"}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "text": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, article, **kwargs):
+        self.article = article
+        # Approved comments shown on the page, by id, so a reply finds its parent without a
+        # query (views pass the page's prefetched thread); None means look it up.
+        self.visible_comments = kwargs.pop("visible_comments", None)
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs["autocomplete"] = "url"
+        self.refused = False
+
+    def _clean_plain(self, name):
+        return clean_plain_text(self.cleaned_data.get(name, "")).strip()
+
+    def clean_name(self):
+        name = self._clean_plain("name")
+        if not name:
+            raise ValidationError("Please give a name.", code="required")
+        return name
+
+    def clean_email(self):
+        return self._clean_plain("email").lower()
+
+    def clean_website(self):
+        return self._clean_plain("website")
+
+    def clean_text(self):
+        text = self._clean_plain("text")
+        if not text:
+            raise ValidationError("Please write a comment.", code="required")
+        return text
+
+    def clean_parent(self):
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id is None:
+            return None
+        parent = self.reply_target(parent_id)
+        if parent is None:
+            raise ValidationError(
+                "The comment you are replying to is not available any more. Your comment can "
+                "still be posted without it.",
+                code="invalid_parent",
+            )
+        return parent
+
+    def reply_target(self, comment_id):
+        """The approved top-level comment a reply to ``comment_id`` attaches to, or None."""
+        if self.visible_comments is not None:
+            comment = self.visible_comments.get(comment_id)
+            if comment is not None and comment.parent_id:
+                comment = self.visible_comments.get(comment.parent_id)
+            return comment
+        comment = (
+            Comment.objects.visible()
+            .filter(article=self.article, pk=comment_id)
+            .select_related("parent")
+            .first()
+        )
+        if comment is not None and comment.parent_id:
+            comment = comment.parent
+        return comment
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("url_confirm") or not form_token_is_valid(
+            cleaned.get("form_token"), self.article.pk
+        ):
+            # One generic refusal, whichever check fired (SECURITY.md).
+            self.refused = True
+            raise ValidationError(REFUSED_MESSAGE, code="refused")
+        return cleaned

@@ -1,6 +1,6 @@
 """Images for figures: re-encoding of uploads and responsive renditions, all with Pillow.
 
-An accepted upload (articles/validators.py) is decoded and written again by Pillow: EXIF (GPS
+An accepted upload (civicsite/uploads.py) is decoded and written again by Pillow: EXIF (GPS
 included), comments and anything appended to the file are left behind, the orientation the
 camera recorded is applied to the pixels first, and the file gets a server-made name. Then,
 when a Figure is saved with a new image, ``make_renditions`` writes smaller copies in WebP and
@@ -10,78 +10,41 @@ Figure.renditions; templates read only that list.
 
 import io
 import posixpath
-import uuid
 
-from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageOps
 
-from articles.validators import ALLOWED_FORMATS, validate_image_upload
+# The upload checks and the re-encoding are shared with candidate and author photos
+# (civicsite/uploads.py); the names stay importable from here.
+from civicsite.uploads import (
+    ALLOWED_FORMATS,
+    MIME_TYPES,
+    SAVE_OPTIONS,
+    reencode_upload,
+    validate_image_upload,
+)
+from civicsite.uploads import encode as _encode
+from civicsite.uploads import has_alpha as _has_alpha
+from civicsite.uploads import prepare_for as _prepare_for
 
-# Pillow's own guard matches the site's pixel limit (it raises past twice this).
-Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS
+__all__ = [
+    "ALLOWED_FORMATS",
+    "MIME_TYPES",
+    "RENDITION_WIDTHS",
+    "SAVE_OPTIONS",
+    "_encode",
+    "_has_alpha",
+    "_prepare_for",
+    "delete_renditions",
+    "fallback_format",
+    "make_renditions",
+    "mime_type",
+    "reencode_upload",
+    "rendition_widths",
+    "validate_image_upload",
+]
 
 RENDITION_WIDTHS = (480, 800, 1200, 1600)
-# The fallback format for browsers without WebP: the original's, except that a WebP original
-# falls back to JPEG (or PNG when it has transparency).
-MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
-SAVE_OPTIONS = {
-    "JPEG": {"quality": 85, "optimize": True, "progressive": True},
-    "PNG": {"optimize": True},
-    "WEBP": {"quality": 80, "method": 4},
-    "GIF": {"optimize": True},
-}
-
-
-def _has_alpha(image):
-    return image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info
-    )
-
-
-def _prepare_for(image, image_format):
-    """Convert the mode so the format can store it (JPEG has no alpha, GIF is paletted)."""
-    if image_format == "JPEG":
-        if image.mode not in ("RGB", "L"):
-            image = (
-                image.convert("RGBA").convert("RGB") if _has_alpha(image) else image.convert("RGB")
-            )
-    elif image_format == "GIF":
-        if image.mode not in ("P", "L"):
-            image = image.convert("RGB").convert("P", palette=Image.Palette.ADAPTIVE)
-    elif image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-    return image
-
-
-def _encode(image, image_format):
-    buffer = io.BytesIO()
-    # Only what is passed here is written: no exif=, no pnginfo, no comment.
-    _prepare_for(image, image_format).save(buffer, image_format, **SAVE_OPTIONS[image_format])
-    return buffer.getvalue()
-
-
-def reencode_upload(upload):
-    """Validate an upload and return a clean copy with a uuid4 file name.
-
-    Raises django.core.exceptions.ValidationError (with a message for the editor) on refusal.
-    Animated GIFs keep their first frame.
-    """
-    facts = validate_image_upload(upload)
-    with Image.open(upload, formats=[facts.format]) as original:
-        original.load()
-        image = ImageOps.exif_transpose(original)
-        icc_profile = original.info.get("icc_profile")
-    buffer = io.BytesIO()
-    prepared = _prepare_for(image, facts.format)
-    options = dict(SAVE_OPTIONS[facts.format])
-    if icc_profile and facts.format in ("JPEG", "PNG", "WEBP"):
-        options["icc_profile"] = icc_profile  # colours, not metadata about the photographer
-    prepared.save(buffer, facts.format, **options)
-    upload.seek(0)
-    name = f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[facts.format]}"
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=MIME_TYPES[facts.format])
 
 
 def rendition_widths(original_width):
@@ -92,6 +55,8 @@ def rendition_widths(original_width):
     return widths
 
 
+# The fallback format for browsers without WebP: the original's, except that a WebP original
+# falls back to JPEG (or PNG when it has transparency).
 def fallback_format(image_format, image):
     if image_format == "WEBP":
         return "PNG" if _has_alpha(image) else "JPEG"

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles import images
@@ -163,9 +164,13 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArticleQuerySet.as_manager()
+    # body_html is rendered from body on save; the history keeps the Markdown the editor wrote.
+    history = HistoricalRecords(excluded_fields=["body_html"])
 
     class Meta:
         ordering = ["-publish_at", "-id"]
+        # Publishing is a permission, not only a status (civicsite/roles.py: editors have it).
+        permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
         indexes = [models.Index(fields=["status", "publish_at"], name="article_status_publish")]
         constraints = [
             models.CheckConstraint(
@@ -408,3 +413,113 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"Correction of {self.corrected_on:%Y-%m-%d}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def visible(self):
+        """What readers see and count: approved, and (for a reply) under an approved comment."""
+        return self.approved().filter(
+            Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED)
+        )
+
+    def threads(self):
+        """Approved top-level comments, oldest first, each with its approved replies in
+        ``public_replies``: two queries for the whole thread however long it is.
+
+        Only the columns a reader may see are loaded: the email address, IP and user agent
+        never leave the database on a public page.
+        """
+        public_fields = ("id", "article_id", "parent_id", "name", "website", "text_html")
+        return (
+            self.approved()
+            .filter(parent__isnull=True)
+            .only(*public_fields, "created_at")
+            .order_by("created_at", "id")
+            .prefetch_related(
+                models.Prefetch(
+                    "replies",
+                    queryset=Comment.objects.approved()
+                    .only(*public_fields, "created_at")
+                    .order_by("created_at", "id"),
+                    to_attr="public_replies",
+                )
+            )
+        )
+
+
+class Comment(models.Model):
+    """A reader's comment on an article: plain text, shown only once approved.
+
+    The rules that decide a new comment's status, and the refusals (honeypot, signed form
+    time, flood, duplicates), live in articles/comments.py; posting and moderating go through
+    articles/services.py. save() fills this row's own derived fields: ``text_html`` (the text
+    escaped, with line breaks and nofollow links, rendered once) and ``fingerprint`` (what the
+    database uses to refuse the same comment twice, even from two requests at once).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment this one replies to (always a top-level comment).",
+    )
+    name = models.CharField(max_length=245)
+    email = models.EmailField(
+        max_length=100, help_text="Never shown to readers; used to recognise returning commenters."
+    )
+    website = models.URLField(max_length=200, blank=True)
+    text = models.TextField(max_length=65525)
+    text_html = models.TextField(blank=True, editable=False)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"], name="comment_article_status"),
+            models.Index(fields=["email", "status"], name="comment_email_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "fingerprint"], name="comment_unique_per_article"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment by {self.name}"
+
+    def save(self, *args, **kwargs):
+        # Imported here: articles.comments builds on this module's Comment.
+        from articles.comments import comment_fingerprint, render_comment_text
+
+        self.text_html = render_comment_text(self.text)
+        self.fingerprint = comment_fingerprint(name=self.name, email=self.email, text=self.text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "email", "text"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "text_html", "fingerprint"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def website_url(self):
+        """The website as a link target only when it is http(s)."""
+        return self.website if self.website.lower().startswith(("http://", "https://")) else ""

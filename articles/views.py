@@ -4,15 +4,31 @@ Every view starts from ``Article.objects.published()``; the only exception is th
 preview, which shows a draft or scheduled article at its own address with a visible bar and
 ``never_cache`` headers. Lists paginate 20 to a page with ``?page=N``; a page number that is
 not a whole number from 1 to the last page is a 404 (the page does not exist), never a 500.
+
+Readers' comments are posted to ``comment_post`` (POST, then a redirect back to the article);
+a form that cannot be accepted draws the article page again with the reader's text and the
+reason, with a 4xx status.
 """
 
-from django.db.models import Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from articles.models import Article, Author, Byline
+from articles import comments
+from articles.forms import CommentForm
+from articles.models import Article, Author, Byline, Comment
+from articles.services import CommentRefused
+from articles.services import comment_post as comment_post_service
 from candidates.guides import candidacy_qa
 from candidates.models import Candidate
 from candidates.queries import RacePage, ReportingSummary, races_with_results
@@ -65,8 +81,20 @@ def with_page_relations(articles):
     Figures, pull quotes and embeds placed in the body are already inside ``body_html``
     (rendered on save), so only the lead figure is fetched here. Related races come with
     their candidacies (``for_results()``) and counties, which is all ``race_results`` and the
-    result box read.
+    result box read. The approved comments come as threads (top-level comments with their
+    replies, two queries) and their number as an annotation (a subquery, no extra query).
     """
+    visible_count = (
+        Comment.objects.visible()
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    articles = articles.annotate(
+        comment_count=Coalesce(Subquery(visible_count, output_field=IntegerField()), 0)
+    )
     return articles.select_related(
         "lead_figure", "candidacy__candidate", "candidacy__race__election"
     ).prefetch_related(
@@ -76,6 +104,7 @@ def with_page_relations(articles):
         Prefetch("races", queryset=races_with_results().order_by("-election__date")),
         "exchanges",
         "corrections",
+        Prefetch("comments", queryset=Comment.objects.threads(), to_attr="comment_threads"),
     )
 
 
@@ -117,9 +146,33 @@ class ArticleDetailView(DetailView):
                     )
                     for race in article.races.all()
                 ],
+                **self.comments_context(article, kwargs.get("comment_form")),
             }
         )
         return context
+
+    def comments_context(self, article, form=None):
+        """The thread, and the form (with a fresh signed time) when comments are open.
+
+        ``?replyto=<id>`` fills the form's parent with a comment shown on the page; anything
+        else there is ignored. No query: the thread is prefetched.
+        """
+        by_id = visible_comments_by_id(article)
+        if form is None and article.comments_open:
+            initial = {}
+            reply_to = self.request.GET.get("replyto", "")
+            if reply_to.isdigit() and int(reply_to) in by_id:
+                initial["parent"] = int(reply_to)
+            form = CommentForm(article=article, initial=initial, visible_comments=by_id)
+        parent_id = None
+        if form is not None:
+            value = form["parent"].value()
+            parent_id = int(value) if str(value or "").isdigit() else None
+        return {
+            "comment_form": form,
+            "comment_form_token": comments.make_form_token(article.pk),
+            "replying_to": by_id.get(parent_id),
+        }
 
     def voter_guide_answers(self, article):
         """A voter-guide Q&A shows its candidacy's answers; links to the same candidate's
@@ -231,3 +284,92 @@ class AuthorDetailView(PaginatedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
+
+
+def visible_comments_by_id(article):
+    """The approved comments on the page (top-level and replies) by id, from the prefetch."""
+    by_id = {}
+    for comment in article.comment_threads:
+        by_id[comment.pk] = comment
+        by_id.update((reply.pk, reply) for reply in comment.public_replies)
+    return by_id
+
+
+CROSS_SITE_MESSAGE = (
+    "We could not accept this comment: it was not sent from this site's comment form. "
+    "Please go back to the article and post it from there."
+)
+
+
+def request_is_same_origin(request):
+    """True when a POST comes from a page of this site, by its Origin or Referer header.
+
+    Article pages are cached and shared between readers (and CDNs), so the comment form carries
+    no per-reader CSRF token. Instead the OWASP "verify origin with standard headers" check
+    that Django's CsrfViewMiddleware runs before its token check: browsers set Origin on every
+    cross-site POST (and SameSite=Lax keeps cookies off it); with no Origin, the Referer must
+    be one of our pages; with neither, the POST is refused. CSRF_TRUSTED_ORIGINS count as ours.
+    The test client's ``enforce_csrf_checks=False`` (the default) skips it, as it skips
+    Django's own check.
+    """
+    if getattr(request, "_dont_enforce_csrf_checks", False):
+        return True
+    ours = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin in ours
+    referer = urlsplit(request.headers.get("Referer", ""))
+    return bool(referer.netloc) and f"{referer.scheme}://{referer.netloc}" in ours
+
+
+@csrf_exempt  # request_is_same_origin() instead: the form is on a cached, shared page
+@require_POST
+def comment_post(request, slug):
+    """A reader's comment: stored and redirected back (POST-redirect-GET), or refused.
+
+    Unpublished articles are a 404 and closed ones a 403; a form error, a failed hidden check
+    (400), a duplicate (409) or a comment too soon after the last (429) draws the article page
+    again with the reader's text and the reason. Nothing is written on a refusal.
+    """
+    if not request_is_same_origin(request):
+        return HttpResponseForbidden(
+            render_to_string("403.html", {"reason": CROSS_SITE_MESSAGE}, request=request)
+        )
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    if not article.comments_open:
+        return render_article_with_form(
+            request, article, form=None, status=403, error=comments.CLOSED_MESSAGE
+        )
+    page_article = with_page_relations(Article.objects.filter(pk=article.pk)).get()
+    form = CommentForm(
+        request.POST, article=article, visible_comments=visible_comments_by_id(page_article)
+    )
+    if not form.is_valid():
+        # Field errors, or the one generic refusal (form.refused), are the form's own errors.
+        return render_article_with_form(request, page_article, form=form, status=400)
+    try:
+        comment = comment_post_service(article=article, data=form.cleaned_data, request=request)
+    except CommentRefused as refusal:
+        return render_article_with_form(
+            request, page_article, form=form, status=refusal.status, error=refusal.message
+        )
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, comments.APPROVED_MESSAGE)
+        return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    # Held (or quietly filed as spam): the reader is told it awaits moderation, at the top of
+    # the page where the message is shown.
+    messages.success(request, comments.PENDING_MESSAGE)
+    return redirect(article.get_absolute_url())
+
+
+def render_article_with_form(request, article, *, form, status, error=""):
+    """The article page drawn again for a comment that was not accepted."""
+    view = ArticleDetailView()
+    view.setup(request, slug=article.slug)
+    if not hasattr(article, "comment_threads"):
+        article = with_page_relations(Article.objects.filter(pk=article.pk)).get()
+    view.object = article
+    context = view.get_context_data(object=article, comment_form=form)
+    context["comment_error"] = error
+    context["comment_status"] = status
+    return view.render_to_response(context, status=status)

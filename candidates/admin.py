@@ -30,12 +30,13 @@ from candidates.forms import (
 from candidates.importer import ImportFailed, import_results
 from candidates.models import Candidacy, Candidate, Election, Office, Race, ReportingUnit
 from candidates.results import race_results
+from civicsite.history import HistoryAdmin
 
 RESULTS_PERMISSION = "candidates.change_race"
 
 
-class DeskAdmin(admin.ModelAdmin):
-    """Shared defaults for the election desk's model admins."""
+class DeskAdmin(HistoryAdmin):
+    """Shared defaults for the election desk's model admins, with History and Revert."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Links typed without a scheme ("example.org") mean https, Django 6's default.
@@ -129,7 +130,12 @@ class ElectionAdmin(DeskAdmin):
                 data = confirm_form.cleaned_data["payload"]
                 try:
                     report = import_results(
-                        data["text"], election=election, create=data["create"], dry_run=False
+                        data["text"],
+                        election=election,
+                        create=data["create"],
+                        dry_run=False,
+                        user=request.user,
+                        reason="Results upload in the admin",
                     )
                 except ImportFailed as exc:
                     context["problems"] = [str(problem) for problem in exc.problems]
@@ -282,7 +288,7 @@ class RaceAdmin(DeskAdmin):
             request.POST or None, race=race, candidacies=candidacies, units=units
         )
         if request.method == "POST" and form.is_valid():
-            form.save()
+            form.save(user=request.user)
             self.log_change(request, race, "Entered results in the grid.")
             messages.success(request, "Results saved. The totals below are what readers see.")
             return redirect(reverse("admin:candidates_race_results", args=[race.pk]))

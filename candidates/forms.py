@@ -2,10 +2,10 @@
 
 from django import forms
 from django.core import signing
-from django.db import transaction
-from django.utils import timezone
 
-from candidates.models import Race, ReportingUnit, VoteCount
+from candidates.models import Race, VoteCount
+from candidates.services import race_save_results
+from civicsite.uploads import UploadedImageField
 
 # PositiveIntegerField tops out here on PostgreSQL; a bigger figure is a typo, not a count,
 # and must be a form error rather than a database error (a 500).
@@ -19,7 +19,13 @@ COUNT_ERRORS = {
 
 
 class CandidateAdminForm(forms.ModelForm):
-    """The admin builds the fields (with its widgets); this form adds the photo rule."""
+    """The admin builds the fields (with its widgets); this form adds the photo rules.
+
+    The photo goes through the site's upload checks (civicsite/uploads.py: size, pixels,
+    format, full decode, re-encode, server-made name), like article figures.
+    """
+
+    photo = UploadedImageField(required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -119,39 +125,23 @@ class ResultsGridForm(forms.Form):
                 )
         return cleaned
 
-    @transaction.atomic
-    def save(self):
-        """Store every count of the grid at once: all of it or, on any error, none of it."""
-        race, data = self.race, self.cleaned_data
-        stored = {
-            (vc.candidacy_id, vc.unit_id): vc
-            for vc in VoteCount.objects.select_for_update().filter(
-                candidacy__race=race, unit__in=self.units
-            )
-        }
-        to_create, to_update, to_delete = [], [], []
-        for candidacy in self.candidacies:
-            for unit in self.units:
-                votes = data.get(self.votes_key(candidacy, unit))
-                existing = stored.get((candidacy.pk, unit.pk))
-                if votes is None:
-                    if existing:
-                        to_delete.append(existing.pk)
-                elif existing is None:
-                    to_create.append(VoteCount(candidacy=candidacy, unit=unit, votes=votes))
-                elif existing.votes != votes:
-                    existing.votes = votes
-                    to_update.append(existing)
-        VoteCount.objects.filter(pk__in=to_delete).delete()
-        VoteCount.objects.bulk_create(to_create)
-        VoteCount.objects.bulk_update(to_update, ["votes"])
-        for unit in self.units:
-            unit.precincts_reporting = data.get(self.reporting_key(unit))
-        ReportingUnit.objects.bulk_update(self.units, ["precincts_reporting"])
-        race.status = data["status"]
-        race.results_updated_at = timezone.now()
-        race.save(update_fields=["status", "results_updated_at"])
-        return race
+    def save(self, *, user=None):
+        """Store every count of the grid at once: all of it or, on any error, none of it.
+
+        candidates/services.py does the writing, with history rows naming ``user``.
+        """
+        data = self.cleaned_data
+        return race_save_results(
+            race=self.race,
+            votes={
+                (candidacy, unit): data.get(self.votes_key(candidacy, unit))
+                for candidacy in self.candidacies
+                for unit in self.units
+            },
+            reporting={unit: data.get(self.reporting_key(unit)) for unit in self.units},
+            status=data["status"],
+            user=user,
+        )
 
 
 class ResultsUploadForm(forms.Form):

@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from candidates import guides
 from candidates.guide_forms import CandidacyAnswersForm
 from candidates.models import Answer, Question, Questionnaire
+from civicsite.history import HistoryAdmin
 
 
 class QuestionInline(admin.TabularInline):
@@ -31,7 +32,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(HistoryAdmin):
     list_display = ["title", "race_label", "published", "sent_on", "completion"]
     list_filter = ["published", "random_order", "race__election"]
     list_select_related = ["race__election", "race__office"]

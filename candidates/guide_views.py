@@ -50,6 +50,9 @@ def race_guide(request, election_slug, slug):
     if preview:
         # A preview must never land in a shared cache.
         patch_cache_control(response, private=True, no_store=True)
+    elif questionnaire.random_order:
+        # A new order on every page load: no shared copy (civicsite/caching.py respects this).
+        patch_cache_control(response, no_cache=True)
     return response
 
 

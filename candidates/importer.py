@@ -37,8 +37,19 @@ from operator import or_
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from candidates.models import Candidacy, Candidate, Office, Race, ReportingUnit, VoteCount
+from candidates.models import (
+    Candidacy,
+    Candidate,
+    Office,
+    Race,
+    ReportingUnit,
+    ResultsCorrection,
+    VoteCount,
+)
+from candidates.services import IMPORT_REASON, corrections_record, votes_snapshot, with_history
+from civicsite import caching
 
 
 @dataclass
@@ -636,6 +647,10 @@ def _resolve_candidacies(rows, plan, create, problems, skipped):
     return kept
 
 
+# Names looked up per query when matching new candidacies to existing people (two terms each).
+NAME_BATCH = 200
+
+
 def _plan_new_candidacies(rows, plan, next_order, problems):
     """New candidacies; their person is an existing Candidate when exactly one has that name."""
     new_rows = {}
@@ -644,12 +659,17 @@ def _plan_new_candidacies(rows, plan, next_order, problems):
             new_rows.setdefault(row.candidacy_ident, row)
     if not new_rows:
         return
-    names = {_clean(row.candidate) for row in new_rows.values()}
-    query = reduce(or_, (Q(name__iexact=n) | Q(ballot_name__iexact=n) for n in names))
+    names = sorted({_clean(row.candidate) for row in new_rows.values()})
     people = defaultdict(list)
-    for person in Candidate.objects.filter(query):
-        for name in {_key(person.name), _key(person.ballot_name)} - {""}:
-            people[name].append(person)
+    # In batches: SQLite refuses a WHERE clause more than 1,000 terms deep, and a file with
+    # thousands of new names would otherwise fail with a database error.
+    for start in range(0, len(names), NAME_BATCH):
+        batch = names[start : start + NAME_BATCH]
+        query = reduce(or_, (Q(name__iexact=n) | Q(ballot_name__iexact=n) for n in batch))
+        for person in Candidate.objects.filter(query):
+            for name in {_key(person.name), _key(person.ballot_name)} - {""}:
+                if person not in people[name]:
+                    people[name].append(person)
 
     merged = {}  # (race ident, candidate ident) -> candidacy ident, so one person runs once
     for ident, row in new_rows.items():
@@ -824,33 +844,41 @@ def _place_counties(counties, plan, problems):
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _write(plan, placed, report):
+def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON):
+    # Every row written is recorded in the edit history with the user and the reason; the bulk
+    # writes send no signals, so they go through django-simple-history's bulk helpers.
+    history = {"default_user": user, "default_change_reason": reason}
     for office in plan.new_offices.values():
-        office.save()
+        with_history(office, user=user, reason=reason).save()
     touched = []
     for race in plan.races.values():
         if race is None or race in touched:
             continue
         if not race.pk:
-            race.save()  # its office, if new, was saved just above
+            with_history(race, user=user, reason=reason).save()  # its office is saved above
             report.created["race"] += 1
         touched.append(race)
     report.created["office"] = len(plan.new_offices)
 
     for person in plan.new_candidates.values():
-        person.save()  # save() gives each a unique slug
+        with_history(person, user=user, reason=reason).save()  # save() gives a unique slug
     report.created["candidate"] = len(plan.new_candidates)
     new_candidacies = []
     for candidacy in {id(c): c for c in plan.candidacies.values()}.values():
         if not candidacy.pk:
             new_candidacies.append(candidacy)
-    Candidacy.objects.bulk_create(new_candidacies)
+    bulk_create_with_history(new_candidacies, Candidacy, **history)
     report.created["candidacy"] = len(new_candidacies)
 
     new_units = [unit for _, unit, _ in placed if not unit.pk]
     old_units = [unit for _, unit, _ in placed if unit.pk]
-    ReportingUnit.objects.bulk_create(new_units)
-    ReportingUnit.objects.bulk_update(old_units, ["precincts_reporting", "precincts_total"])
+    # A race already final gets its changed figures logged publicly (candidates/services.py).
+    final_units = [unit for race, unit, _ in placed if unit.pk and race.final_at is not None]
+    before = votes_snapshot(units=final_units) if final_units else {}
+    bulk_create_with_history(new_units, ReportingUnit, **history)
+    bulk_update_with_history(
+        old_units, ReportingUnit, ["precincts_reporting", "precincts_total"], **history
+    )
     report.created["unit"] = len(new_units)
 
     # Replace, never add: the file's counties lose their old counts and stale precinct detail.
@@ -875,27 +903,52 @@ def _write(plan, placed, report):
             )
             votes_by_race[race.pk] += votes
             candidacies.add(candidacy.pk)
-    VoteCount.objects.bulk_create(counts, batch_size=1000)
+    bulk_create_with_history(counts, VoteCount, batch_size=1000, **history)
+    if final_units:
+        final_races = [race for race in touched if race.final_at is not None]
+        after = {
+            (count.candidacy.pk, count.unit.pk): count.votes
+            for count in counts
+            if count.unit.race_id in {race.pk for race in final_races}
+        }
+        corrections_record(
+            races=final_races,
+            before=before,
+            after=after,
+            source=ResultsCorrection.Source.IMPORT,
+            user=user,
+        )
 
     now = timezone.now()
     for race in touched:
         race.results_updated_at = now
         if race.status == Race.Status.UPCOMING and votes_by_race[race.pk] > 0:
             race.status = Race.Status.COUNTING
-    Race.objects.bulk_update(touched, ["results_updated_at", "status"])
+    bulk_update_with_history(touched, Race, ["results_updated_at", "status"], **history)
+    caching.invalidate()  # the bulk writes above send no signals
 
     report.units_updated = len(placed)
     report.candidacies_updated = len(candidacies)
     report.races = touched
 
 
-def import_results(text_or_file, *, election, create=False, dry_run=False, progress=None):
+def import_results(
+    text_or_file,
+    *,
+    election,
+    create=False,
+    dry_run=False,
+    progress=None,
+    user=None,
+    reason=IMPORT_REASON,
+):
     """Load a results CSV for ``election``; returns an ImportReport or raises ImportFailed.
 
     ``text_or_file`` is CSV text or a file object (text, or bytes in UTF-8). With ``create``
     missing offices, races, candidates and candidacies are created; with ``dry_run`` the work
     is done and rolled back, so the report previews exactly what an import would change.
-    ``progress(rows_done, rows_total)`` is called as rows are checked.
+    ``progress(rows_done, rows_total)`` is called as rows are checked. ``user`` and
+    ``reason`` go into the edit history of every row written.
     """
     text = _read_text(text_or_file)
     report = ImportReport(dry_run=dry_run)
@@ -917,7 +970,7 @@ def import_results(text_or_file, *, election, create=False, dry_run=False, progr
         report.rows_skipped = sum(skipped.values())
         try:
             with transaction.atomic():
-                _write(plan, placed, report)
+                _write(plan, placed, report, user=user, reason=reason)
         except (IntegrityError, DataError) as error:
             raise ImportFailed(
                 [Problem(None, f"the database refused the import: {error}")]

@@ -6,12 +6,14 @@ its precincts); totals, shares and outcomes are derived (see candidates/results.
 stored twice.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from civicsite.markup import render_light_markdown
 
@@ -54,6 +56,8 @@ class Candidate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -86,6 +90,8 @@ class Office(models.Model):
         help_text="Open Civic Data id, e.g. ocd-division/country:us/state:ga/place:atlanta/"
         "council_district:5",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["body", "district", "name"]
@@ -140,6 +146,7 @@ class Election(models.Model):
     )
 
     objects = ElectionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "name"]
@@ -210,8 +217,16 @@ class Race(models.Model):
         related_name="runoff",
         help_text="For a runoff race: the race it continues.",
     )
+    final_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the results first became final (unofficial final or certified). "
+        "Figures changed after this are listed publicly as corrections.",
+    )
 
     objects = RaceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["election__date", "office__body", "office__district"]
@@ -227,6 +242,12 @@ class Race(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.office.name, scope={"election_id": self.election_id})
+        if self.is_final and self.final_at is None:
+            # The moment the results first became final: set once, never moved, so a race
+            # taken back to counting and declared final again keeps its corrections log.
+            self.final_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "final_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -302,6 +323,7 @@ class Candidacy(models.Model):
     )
 
     objects = CandidacyQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["ballot_order", "id"]
@@ -340,6 +362,8 @@ class ReportingUnit(models.Model):
     precincts_total = models.PositiveIntegerField(null=True, blank=True)
     precincts_reporting = models.PositiveIntegerField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["kind", "name"]
         constraints = [
@@ -374,6 +398,8 @@ class VoteCount(models.Model):
     absentee_by_mail = models.PositiveIntegerField(null=True, blank=True)
     provisional = models.PositiveIntegerField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["unit__name"]
         constraints = [
@@ -382,6 +408,66 @@ class VoteCount(models.Model):
 
     def __str__(self):
         return f"{self.votes} votes"
+
+
+class ResultsCorrection(models.Model):
+    """A figure changed after its race was final: one line of the race page's public
+    "Corrections to these results".
+
+    Written only by candidates/services.py, in the same transaction as the change, whenever
+    the results grid or an import changes a stored vote count of a race whose results had
+    already been final (``Race.final_at``). Names are copied at the time, so the log reads the
+    same after a candidacy or county is renamed or removed.
+    """
+
+    class Source(models.TextChoices):
+        GRID = "grid", "Results grid"
+        IMPORT = "import", "Results import"
+
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="corrections")
+    unit_name = models.CharField(
+        "county", max_length=200, blank=True, help_text="Blank: all counties combined."
+    )
+    candidate_name = models.CharField(max_length=200)
+    old_votes = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: none.")
+    new_votes = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: removed.")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(max_length=10, choices=Source)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(old_votes__isnull=False) | Q(new_votes__isnull=False),
+                name="correction_has_a_figure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Correction of {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def changed_on(self):
+        """The day of the change, in the newsroom's time zone."""
+        return timezone.localdate(self.changed_at)
+
+    @property
+    def sentence(self):
+        """E.g. "Fulton votes for Ann Able changed from 300 to 310." (no date: see the page)."""
+        where = f"{self.unit_name} votes" if self.unit_name else "Votes"
+        subject = f"{where} for {self.candidate_name}"
+        if self.old_votes is None:
+            return f"{subject} added: {self.new_votes:,}."
+        if self.new_votes is None:
+            return f"{subject} removed (had been {self.old_votes:,})."
+        return f"{subject} changed from {self.old_votes:,} to {self.new_votes:,}."
 
 
 class QuestionnaireQuerySet(models.QuerySet):
@@ -414,6 +500,7 @@ class Questionnaire(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = QuestionnaireQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-race__election__date", "title"]
@@ -438,6 +525,8 @@ class Question(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["order", "id"]
 
@@ -458,6 +547,9 @@ class Answer(models.Model):
     text = models.TextField(blank=True, help_text="The candidate's words (light Markdown).")
     text_html = models.TextField(blank=True, editable=False)
     received_on = models.DateField(null=True, blank=True)
+
+    # text_html is derived from text on save; the history keeps what the candidate wrote.
+    history = HistoricalRecords(excluded_fields=["text_html"])
 
     class Meta:
         ordering = ["question__order", "candidacy__ballot_order"]

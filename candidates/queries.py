@@ -8,7 +8,7 @@ and groups the per-county figures for display.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 
 from candidates.models import Answer, Candidacy, Candidate, Election, Race, ReportingUnit, VoteCount
 from candidates.results import race_results
@@ -215,3 +215,23 @@ class ProfileEntry:
     race: Race
     results: object
     row: object
+
+
+def counting_race_pages(*, limit=6):
+    """Races now being counted (latest results first) with their results and reporting
+    status, for the home page: three queries however many races and candidates."""
+    races = (
+        races_with_results()
+        .counting()
+        .order_by(F("results_updated_at").desc(nulls_last=True), "election__date", "office__name")[
+            :limit
+        ]
+    )
+    return [
+        RacePage(
+            race=race,
+            results=race_results(race, candidacies=race.candidacies.all()),
+            reporting=ReportingSummary.from_units(race.top_units),
+        )
+        for race in races
+    ]

@@ -10,7 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from candidates import queries
+from candidates import queries, services
 from candidates.models import Candidate, Election
 
 CANDIDATES_PER_PAGE = 50
@@ -56,9 +56,12 @@ def _get_race(election_slug, slug):
 @require_safe
 def race_detail(request, election_slug, slug):
     race_page = queries.race_page(_get_race(election_slug, slug))
-    return render(
-        request, "candidates/race_detail.html", {"page": race_page, "race": race_page.race}
-    )
+    context = {
+        "page": race_page,
+        "race": race_page.race,
+        "corrections": services.race_corrections(race_page.race),
+    }
+    return render(request, "candidates/race_detail.html", context)
 
 
 @require_safe

@@ -6,3 +6,9 @@ class CivicsiteConfig(AppConfig):
 
     name = "civicsite"
     verbose_name = "Site"
+
+    def ready(self):
+        # Every save of a model shown on public pages empties the page cache (civicsite/caching.py).
+        from civicsite import caching
+
+        caching.connect_signals()

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",
+    # Edit history with who and when, revertible in the admin (civicsite/history.py says why).
+    "simple_history",
     "civicsite",
     "candidates",
     "articles",
@@ -66,12 +68,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "civicsite.middleware.DatabaseUnavailableMiddleware",
+    # A full disk while an upload is written: a 503 page saying it was not stored.
+    "civicsite.uploads.StorageFullMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' pages from the cache, before sessions and the database are touched;
+    # HTTP caching headers on every page (civicsite/caching.py).
+    "civicsite.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Hands the request to django-simple-history, so each history row records who changed it.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -91,6 +100,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "civicsite/locked_out.html"
+# Cut to axes' 255-character column: PostgreSQL refuses longer (civicsite/signin.py).
+AXES_USERNAME_CALLABLE = "civicsite.signin.axes_username"
 
 ROOT_URLCONF = "civicsite.urls"
 WSGI_APPLICATION = "civicsite.wsgi.application"
@@ -144,6 +155,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole pages for anonymous readers (civicsite/caching.py): on by default, CACHE_PAGES=0 turns
+# the server-side page cache off (the HTTP headers stay). Several app servers need REDIS_URL so
+# that an editor's save empties the cache on all of them.
+CACHE_PAGES = env_bool("CACHE_PAGES", default=True)
+CACHE_PAGE_TIMEOUT = env_int("CACHE_PAGE_TIMEOUT", 600)  # seconds a stored page lives at most
+CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)  # Cache-Control max-age for browsers and CDNs
+CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 300)
+# /bench/ceiling/: a constant page for `make bench` to compare against; a 404 unless on.
+BENCH_CEILING = env_bool("BENCH_CEILING", default=False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from civicsite import views
+from civicsite import bench_views, feeds, views
+from civicsite.sitemaps import SITEMAPS
 
 admin.site.site_header = "civicsite newsroom"
 admin.site.site_title = "civicsite admin"
@@ -10,8 +12,28 @@ admin.site.index_title = "Election desk"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
+    path("feeds/latest/", feeds.LatestArticlesFeed(), name="feed-latest"),
+    path("feeds/latest/atom/", feeds.atom(feeds.LatestArticlesFeed)(), name="feed-latest-atom"),
+    path("feeds/tags/<slug:slug>/", feeds.TagFeed(), name="feed-tag"),
+    path("feeds/tags/<slug:slug>/atom/", feeds.atom(feeds.TagFeed)(), name="feed-tag-atom"),
+    path("feeds/candidates/<slug:slug>/", feeds.CandidateFeed(), name="feed-candidate"),
+    path(
+        "feeds/candidates/<slug:slug>/atom/",
+        feeds.atom(feeds.CandidateFeed)(),
+        name="feed-candidate-atom",
+    ),
+    path("feeds/elections/<slug:slug>/", feeds.ElectionFeed(), name="feed-election"),
+    path(
+        "feeds/elections/<slug:slug>/atom/",
+        feeds.atom(feeds.ElectionFeed)(),
+        name="feed-election-atom",
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
+    path("bench/ceiling/", bench_views.ceiling, name="bench-ceiling"),
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
     path("", include("articles.urls")),

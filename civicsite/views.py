@@ -1,20 +1,183 @@
+"""Site-wide pages: home, search, tag pages, robots.txt, the health check and local media.
+
+Every list here starts from ``Article.objects.published()`` (drafts and scheduled stories
+never show) and reads in a fixed number of queries (tests/civicsite pin the counts).
+"""
+
+from django import forms
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
+from taggit.models import Tag
+
+from articles.models import Article
+from candidates import queries
+from candidates.models import Election, Questionnaire
+from civicsite import search as site_search
+from civicsite import seo
+from civicsite.models import FrontPage
+
+HOME_NEWS = 6
+HOME_FEATURES = 4
+HOME_COUNTING_RACES = 6
+TAG_ARTICLES_PER_PAGE = 20
+SEARCH_MAX_LENGTH = 200
+SEARCH_EXAMPLES = ["Bakhtiari", "District 5 runoff", "City Council", '"voter guide"']
+
+
+def countdown(days):
+    """Days until an election, in words: "today", "tomorrow", "in 12 days"."""
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"
 
 
 @require_GET
 def home(request):
-    return render(request, "civicsite/home.html")
+    """Election week first: races being counted, the next election, then the news."""
+    published = Article.objects.published().for_listing()
+    pinned = list(published.filter(pk__in=FrontPage.objects.values("lead_article"))[:1])
+    news = list(published.of_kind(Article.Kind.NEWS)[: HOME_NEWS + 1])
+    lead = pinned[0] if pinned else (news[0] if news else None)
+    next_election = Election.objects.upcoming().first()
+    guides = []
+    days_to_go = None
+    if next_election:
+        days_to_go = (next_election.date - timezone.localdate()).days
+        guides = list(
+            Questionnaire.objects.published()
+            .filter(race__election=next_election)
+            .select_related("race__election", "race__office")
+            .order_by("race__office__name")
+        )
+    context = {
+        "lead": lead,
+        "news": [article for article in news if article != lead][:HOME_NEWS],
+        "features": list(
+            published.filter(kind__in=[Article.Kind.PROFILE, Article.Kind.INTERVIEW]).exclude(
+                pk=getattr(lead, "pk", None)
+            )[:HOME_FEATURES]
+        ),
+        "counting": queries.counting_race_pages(limit=HOME_COUNTING_RACES),
+        "next_election": next_election,
+        "next_election_guides": guides,
+        "countdown": countdown(days_to_go) if next_election else "",
+        "canonical_url": request.build_absolute_uri(reverse("home")),
+        "site_ld": seo.website(
+            settings.SITE_NAME,
+            url=request.build_absolute_uri(reverse("home")),
+            search_url=request.build_absolute_uri(reverse("search") + "?q="),
+        ),
+    }
+    return render(request, "civicsite/home.html", context)
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        error_messages={
+            "invalid": "The page number must be a whole number, like page=2.",
+            "min_value": "Page numbers start at 1.",
+            "max_value": "That page number is far past the end of the results.",
+        },
+    )
+
+
+class SearchForm(PageForm):
+    """?q= and ?page= for the search page; anything odd is a clear 400, never a 500.
+
+    Django's CharField already refuses NUL bytes (PostgreSQL cannot store or search them).
+    """
+
+    q = forms.CharField(
+        label="Search the site",
+        required=False,
+        strip=True,
+        max_length=SEARCH_MAX_LENGTH,
+        error_messages={
+            "max_length": f"Search terms can be at most {SEARCH_MAX_LENGTH} characters long.",
+            "null_characters_not_allowed": "Search terms cannot contain null characters.",
+        },
+    )
+    field_order = ["q", "page"]
+
+
+def _list_page_url(request, number):
+    """A list page's absolute address: page 1 has no ?page=, so it has one address."""
+    path = request.path if number == 1 else f"{request.path}?page={number}"
+    return request.build_absolute_uri(path)
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    context = {"form": form, "examples": SEARCH_EXAMPLES, "results": None}
+    if not form.is_valid():
+        context["errors"] = [error for errors in form.errors.values() for error in errors]
+        return render(request, "civicsite/search.html", context, status=400)
+    text = form.cleaned_data["q"]
+    if text:
+        results = site_search.search(text, page=form.cleaned_data["page"] or 1)
+        page = results.page
+        context.update(
+            {
+                "results": results,
+                "page_obj": page,
+                "page_range": list(page.paginator.get_elided_page_range(page.number))
+                if page.paginator.num_pages > 1
+                else [],
+            }
+        )
+    return render(request, "civicsite/search.html", context)
+
+
+@require_GET
+def tag_detail(request, slug):
+    """Published articles with one tag, newest first, paginated like the article lists."""
+    tag = get_object_or_404(Tag, slug=slug)
+    articles = (
+        Article.objects.published()
+        .filter(pk__in=site_search.tagged_article_ids([tag.pk]))
+        .for_listing()
+    )
+    form = PageForm(request.GET)
+    if not form.is_valid():
+        raise Http404("There is no such page.")
+    paginator = Paginator(articles, TAG_ARTICLES_PER_PAGE)
+    number = form.cleaned_data["page"] or 1
+    if paginator.count == 0 or number > paginator.num_pages:
+        # A tag with no published story is not a page; a page past the end does not exist.
+        raise Http404("No published articles with this tag.")
+    page = paginator.page(number)
+    context = {
+        "tag": tag,
+        "articles": page.object_list,
+        "page_obj": page,
+        "page_range": list(paginator.get_elided_page_range(page.number)),
+        "canonical_url": _list_page_url(request, page.number),
+        "prev_url": _list_page_url(request, page.previous_page_number())
+        if page.has_previous()
+        else "",
+        "next_url": _list_page_url(request, page.next_page_number()) if page.has_next() else "",
+    }
+    return render(request, "civicsite/tag_detail.html", context)
 
 
 @require_GET
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /admin/", ""]
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "", f"Sitemap: {sitemap_url}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 

@@ -1,19 +1,11 @@
 """Small display helpers for the article templates (no queries)."""
 
-import json
-
 from django import template
-from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from articles.views import SECTION_OF_KIND
+from civicsite.seo import json_ld_script
 
 register = template.Library()
-
-# Inside <script>, "<", ">" and "&" could end the element or start markup: write them as
-# JSON escapes (the same rule as Django's json_script).
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -24,6 +16,5 @@ def section_slug(kind):
 
 @register.filter
 def json_ld(data):
-    """A schema.org JSON-LD block. It is data, not script, so the CSP does not block it."""
-    text = json.dumps(data, cls=DjangoJSONEncoder).translate(_JSON_SCRIPT_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+    """A schema.org JSON-LD block; the one implementation lives in civicsite/seo.py."""
+    return json_ld_script(data)

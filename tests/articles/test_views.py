@@ -229,11 +229,12 @@ def test_related_race_box_shows_votes_shares_outcomes_and_precincts(client):
     assert f'href="{race.get_absolute_url()}"' in html
 
 
-def test_tags_are_shown_as_plain_text(client):
+def test_tags_link_to_their_tag_pages(client):
     article = make_article()
     article.tags.add("District 5", "runoff")
     html = client.get(article.get_absolute_url()).content.decode()
-    assert "<li>District 5</li>" in html and "<li>runoff</li>" in html
+    assert '<li><a href="/tags/district-5/">District 5</a></li>' in html
+    assert '<li><a href="/tags/runoff/">runoff</a></li>' in html
 
 
 def test_lead_figure_is_loaded_eagerly_with_its_credit_and_the_photo_credit_line(client):
@@ -385,8 +386,8 @@ def test_article_page_queries_do_not_grow_with_related_items(
     related race (its election and office, its candidacies with votes, its counties)."""
     article = article_with_related(count)
     # article + lead figure, bylines+authors, tags, candidates, races (+ election, office,
-    # runoff links), candidacies with votes, counties, exchanges, corrections
-    with django_assert_num_queries(9):
+    # runoff links), candidacies with votes, counties, exchanges, corrections, comments
+    with django_assert_num_queries(10):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
 

@@ -98,6 +98,7 @@ class Command(BaseCommand):
                     create=options["create"],
                     dry_run=options["dry_run"],
                     progress=progress,
+                    reason="import_results",  # the edit history's change reason
                 )
                 if options["dry_run"]:
                     transaction.set_rollback(True)  # also undoes a created election

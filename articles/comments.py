@@ -1,0 +1,255 @@
+"""Readers' comments: the rules, in one place (SECURITY.md, "Comments").
+
+- ``render_comment_text``: a comment is plain text. It is escaped, its line breaks kept and its
+  http(s) addresses made into links with rel="nofollow ugc noopener", once, when the comment is
+  saved (Comment.save stores the result in ``text_html``). No HTML a commenter types survives.
+- ``decide_status``: the one function that says whether a new comment is published, held for
+  moderation or filed as spam (after WordPress's long-tested rules).
+- The pluggable local spam checks (``COMMENTS_SPAM_CHECKS``): dotted paths to functions
+  ``check(comment_data, request) -> "spam" | "hold" | None``. No remote service is called.
+- The refusals that write nothing: the signed form time (too fast, too old, tampered), the
+  flood limit per IP address and per email, and the client address they use.
+
+Every number is a setting with a default (``setting()``), so tests and editors can change it.
+"""
+
+import hashlib
+import ipaddress
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.utils.html import escape, format_html
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+
+from articles.models import Comment
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    # A form sent back sooner than this after the page was served was not typed by a person.
+    "MIN_SECONDS": 3,
+    # A form older than this is refused (the reader reloads the page).
+    "MAX_AGE_SECONDS": 24 * 60 * 60,
+    # A commenter with an approved comment under the same email is published directly.
+    "TRUST_RETURNING": True,
+    # Comments with this many links or more are held (0 turns the rule off).
+    "MAX_LINKS": 2,
+    "SPAM_CHECKS": [
+        "articles.comments.blocklist_check",
+        "articles.comments.link_count_check",
+    ],
+    # Words or phrases (whole words, any case) that file a comment as spam.
+    "BLOCKLIST": [],
+    # A second comment from the same IP address or email within this many seconds is refused.
+    "FLOOD_SECONDS": 15,
+    # How many proxies we run in front of the site; 0 means X-Forwarded-For is never trusted.
+    "TRUSTED_PROXIES": 0,
+}
+
+SPAM = "spam"
+HOLD = "hold"
+
+REFUSED_MESSAGE = "We could not accept this comment. Please reload the page and try again."
+DUPLICATE_MESSAGE = "Duplicate comment: you have already said that."
+FLOOD_MESSAGE = "You are posting comments too quickly. Please wait a moment."
+CLOSED_MESSAGE = "Comments are closed."
+PENDING_MESSAGE = "Thanks: your comment is awaiting moderation."
+APPROVED_MESSAGE = "Your comment is published."
+
+
+def setting(name):
+    return getattr(settings, f"COMMENTS_{name}", DEFAULTS[name])
+
+
+# --- Plain text -------------------------------------------------------------------------------
+
+# Bidirectional embedding, override and isolate controls (they can make text display in an
+# order other than the one typed, e.g. "gpj.exe") and C0 control characters other than tab and
+# line feed. Nobody needs them in a comment, a name or an address.
+_UNWANTED_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]")
+# http(s) addresses and bare www. addresses; quotes and angle brackets end an address.
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`]+")
+_TRAILING_PUNCTUATION = ".,;:!?'\"*"
+
+
+def clean_plain_text(value):
+    """Line breaks normalised to \\n, unwanted control characters removed."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _UNWANTED_CHARACTERS.sub("", value)
+
+
+def _trim_url(url):
+    """Drop what ends a sentence rather than the address: "see www.x.org." or "(www.x.org)"."""
+    while url:
+        if url[-1] in _TRAILING_PUNCTUATION or url[-1] == ")" and url.count(")") > url.count("("):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _linkify(line):
+    """One line of plain text to HTML: escaped, with its addresses as nofollow links."""
+    parts = []
+    position = 0
+    for match in _URL.finditer(line):
+        url = _trim_url(match.group())
+        if not url or url.lower() in ("http://", "https://", "www."):
+            continue
+        href = url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+        parts.append(escape(line[position : match.start()]))
+        parts.append(format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>', href, url))
+        position = match.start() + len(url)
+    parts.append(escape(line[position:]))
+    return "".join(parts)
+
+
+def render_comment_text(text):
+    """A comment's plain text as HTML: paragraphs at blank lines, <br> at line breaks, links.
+
+    Everything the commenter typed is escaped; the only markup is what this function writes
+    (<p>, <br>, <a href="http(s)://..." rel="nofollow ugc noopener">), so the result is safe
+    to print as it is.
+    """
+    text = clean_plain_text(text).strip()
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n\s*", text) if p.strip()]
+    html = "\n".join(
+        "<p>" + "<br>\n".join(_linkify(line) for line in paragraph.split("\n")) + "</p>"
+        for paragraph in paragraphs
+    )
+    return mark_safe(html)  # built from escaped parts only, above
+
+
+def count_links(text):
+    return len(_URL.findall(text or ""))
+
+
+def comment_fingerprint(*, name, email, text):
+    """What makes two comments on one article the same: name, email (any case) and text."""
+    key = "\x00".join([name.strip(), email.strip().lower(), text.strip()])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+# --- Spam checks and the moderation decision ------------------------------------------------
+
+
+def blocklist_check(comment_data, request):
+    """Spam when the name, email, website or text holds a COMMENTS_BLOCKLIST word."""
+    haystack = " ".join(
+        str(comment_data.get(field) or "") for field in ("name", "email", "website", "text")
+    ).casefold()
+    for word in setting("BLOCKLIST"):
+        word = word.strip().casefold()
+        if word and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", haystack):
+            return SPAM
+    return None
+
+
+def link_count_check(comment_data, request):
+    """Held when the text has COMMENTS_MAX_LINKS links or more (spam is mostly links)."""
+    max_links = setting("MAX_LINKS")
+    if max_links and count_links(comment_data.get("text")) >= max_links:
+        return HOLD
+    return None
+
+
+def spam_verdicts(comment_data, request):
+    """Every configured check's verdict ("spam", "hold"), in order, without the Nones."""
+    verdicts = []
+    for path in setting("SPAM_CHECKS"):
+        verdict = import_string(path)(comment_data, request)
+        if verdict:
+            verdicts.append(verdict)
+    return verdicts
+
+
+def decide_status(comment_data, request, *, returning):
+    """The status a new comment gets.
+
+    Spam if any check says so; held if any check holds it; published directly if the
+    commenter is ``returning`` (an earlier comment under the same email was approved) and
+    COMMENTS_TRUST_RETURNING is on; held otherwise (first-time commenters).
+    """
+    verdicts = spam_verdicts(comment_data, request)
+    if SPAM in verdicts:
+        return Comment.Status.SPAM
+    if HOLD in verdicts:
+        return Comment.Status.PENDING
+    if returning and setting("TRUST_RETURNING"):
+        return Comment.Status.APPROVED
+    return Comment.Status.PENDING
+
+
+# --- Refusals: the signed form time, the flood limit ------------------------------------------
+
+_TOKEN_SALT = "articles.comments.form-time"
+
+
+def make_form_token(article_id):
+    """The article id and the time the form was served, signed (the form's hidden field)."""
+    return signing.TimestampSigner(salt=_TOKEN_SALT).sign(str(article_id))
+
+
+def form_token_is_valid(token, article_id):
+    """True when the token was made by us, for this article, at least COMMENTS_MIN_SECONDS
+    and at most COMMENTS_MAX_AGE_SECONDS ago."""
+    signer = signing.TimestampSigner(salt=_TOKEN_SALT)
+    try:
+        value = signer.unsign(token or "", max_age=setting("MAX_AGE_SECONDS"))
+        served_at = signing.b62_decode(token.rsplit(signer.sep, 2)[1])
+    except (signing.BadSignature, ValueError, IndexError):
+        return False
+    if value != str(article_id):
+        return False
+    return time.time() - served_at >= setting("MIN_SECONDS")
+
+
+def _ip_or_none(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request):
+    """The reader's address: REMOTE_ADDR, unless we run COMMENTS_TRUSTED_PROXIES proxies.
+
+    Behind n proxies of our own, the n-th address from the right of X-Forwarded-For is the one
+    our outermost proxy saw; anything to its left was written by the client and proves nothing.
+    """
+    proxies = setting("TRUSTED_PROXIES")
+    if proxies > 0:
+        hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop]
+        if len(hops) >= proxies and (address := _ip_or_none(hops[-proxies])):
+            return address
+    return _ip_or_none(request.META.get("REMOTE_ADDR", ""))
+
+
+def flood_allows(*, ip_address, email):
+    """False when this IP address or this email commented in the last COMMENTS_FLOOD_SECONDS.
+
+    cache.add writes only when the key is absent, atomically on Redis and in local memory, so
+    two workers cannot both let a second comment through; with Redis as the cache the limit
+    holds across processes and servers. When the cache is down the limit is skipped (logged):
+    comments from new commenters are held for moderation anyway.
+    """
+    seconds = setting("FLOOD_SECONDS")
+    if not seconds:
+        return True
+    keys = [f"comments:flood:email:{hashlib.sha256(email.lower().encode()).hexdigest()}"]
+    if ip_address:
+        keys.append(f"comments:flood:ip:{ip_address}")
+    allowed = True
+    for key in keys:
+        try:
+            added = cache.add(key, 1, timeout=seconds)
+        except Exception:  # any cache failure: serve the reader, say so in the log
+            logger.warning("Comment flood check skipped: the cache is unavailable.", exc_info=True)
+            return True
+        allowed = allowed and added
+    return allowed

@@ -1,0 +1,286 @@
+"""Whole-page caching for anonymous readers, and the one switch that empties it.
+
+Readers far outnumber editors, and on election night they all ask for the same few pages.
+``PageCacheMiddleware`` keeps each public page (GET/HEAD, status 200, no cookies set, not
+marked private by its view) in Django's cache -- Redis when REDIS_URL is set, local memory
+otherwise -- and serves it again without touching the database.
+
+Invalidation is by *generation*: every stored page records the generation that was
+current when its rendering began, and a page whose generation is not the current one is a miss.
+``invalidate()`` sets a new random one, so one write empties the whole page cache at once, on every
+worker and (with Redis) every app server. It is called:
+
+- by signal receivers for every model of candidates, articles, civicsite and taggit
+  (``connect_signals``, from ``CivicsiteConfig.ready``): a cache-invalidation hook is the one
+  fair use of signals (STYLE.md);
+- explicitly by services that write with ``bulk_create``/``update``/``delete``, which send no
+  signals (the results importer, comment moderation).
+
+A page and the generation are read in one round trip (``get_many``); the generation changes at
+once and again when the transaction commits, so a page rendered from rows that were not yet
+committed is never stored under the new generation.
+
+Requests that carry a session cookie (editors, anyone signed in) or a messages cookie
+("Your comment is published") are never served from, nor stored in, the cache.
+
+CSRF: cached article pages carry no per-reader token. The comment form is protected by checking
+the Origin (or Referer) header against the site instead (articles/views.py,
+``request_is_same_origin``), so the same HTML is safe to share between readers and CDNs.
+
+Deploys: stored pages live at most CACHE_PAGE_TIMEOUT seconds; call ``invalidate()`` after a
+deploy that changes templates to drop them at once.
+"""
+
+import hashlib
+import secrets
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    set_response_etag,
+)
+
+GENERATION_KEY = "pages:generation"
+# Times (Unix seconds) at which scheduled articles go public: no save happens then, so the
+# middleware bumps the generation itself when the first of them has passed.
+SCHEDULE_KEY = "pages:scheduled"
+PAGE_KEY_PREFIX = "pages:page:"
+
+# The apps whose rows appear on public pages; a change to any of their models empties the cache.
+WATCHED_APPS = {"candidates", "articles", "civicsite", "taggit"}
+# A view that says any of these about its response is never stored or marked public.
+UNCACHEABLE_DIRECTIVES = ("private", "no-store", "no-cache")
+
+
+# --- The generation --------------------------------------------------------------------------
+
+
+def _new_generation():
+    # Random, not a clock: only equality with a stored page's generation matters, and two saves
+    # in the same clock tick (or under a frozen test clock) must still differ.
+    return secrets.token_hex(8)
+
+
+def _bump():
+    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def invalidate():
+    """Empty the page cache now, and again when the current transaction commits."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # First request after a flush or an eviction: add() so concurrent workers agree.
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def schedule(when):
+    """Empty the page cache at ``when`` too (an article scheduled to appear then)."""
+    times = cache.get(SCHEDULE_KEY) or []
+    cache.set(SCHEDULE_KEY, sorted({*times, when.timestamp()})[:100], timeout=None)
+
+
+def _publish_times_passed(times):
+    """True (and the passed times forgotten) when a scheduled article has just gone public."""
+    now = time.time()
+    if not times or times[0] > now:
+        return False
+    cache.set(SCHEDULE_KEY, [t for t in times if t > now], timeout=None)
+    return True
+
+
+# --- Signal receivers -------------------------------------------------------------------------
+
+
+def _is_watched(model):
+    meta = model._meta
+    # django-simple-history's Historical* rows never appear on public pages.
+    return meta.app_label in WATCHED_APPS and not meta.model_name.startswith("historical")
+
+
+def _comment_is_public(instance, created):
+    """A new comment that is held or filed as spam changes no public page."""
+    Comment = apps.get_model("articles", "Comment")
+    if isinstance(instance, Comment) and created:
+        return instance.status == Comment.Status.APPROVED
+    return True
+
+
+def _on_save(sender, instance, created=False, **kwargs):
+    if _comment_is_public(instance, created):
+        invalidate()
+    publish_at = getattr(instance, "publish_at", None)
+    if sender._meta.label == "articles.Article" and publish_at and publish_at > timezone.now():
+        schedule(publish_at)
+
+
+def _on_delete(sender, **kwargs):
+    invalidate()
+
+
+def _on_m2m_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_") and _is_watched(type(instance)):
+        invalidate()
+
+
+def _on_setting_changed(**kwargs):
+    _bump()
+
+
+def connect_signals():
+    """Called once from CivicsiteConfig.ready(), so commands and the shell invalidate too.
+
+    Connected per watched model, not for every sender: a post_delete receiver stops Django's
+    fast (single-query) delete for its model, which sessions and login attempts should keep.
+    """
+    for model in apps.get_models(include_auto_created=True):
+        if _is_watched(model):
+            uid = f"civicsite.caching.{model._meta.label_lower}"
+            post_save.connect(_on_save, sender=model, dispatch_uid=f"{uid}.save")
+            post_delete.connect(_on_delete, sender=model, dispatch_uid=f"{uid}.delete")
+    m2m_changed.connect(_on_m2m_changed, dispatch_uid="civicsite.caching.m2m")
+    # Settings change only in tests (override_settings); any page may show a setting.
+    setting_changed.connect(_on_setting_changed, dispatch_uid="civicsite.caching.setting")
+
+
+# --- The middleware ---------------------------------------------------------------------------
+
+
+def skip_page_cache(view):
+    """Mark a view's responses as never stored in the page cache (HTTP headers still apply)."""
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.skip_page_cache = True
+        return response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def request_is_cacheable(request):
+    """An anonymous reader's GET or HEAD of a public page, with no message waiting."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.path.startswith("/admin/")
+    )
+
+
+def response_is_cacheable(request, response):
+    """A 200 that sets no cookie, that its view did not mark private, to a signed-out reader."""
+    cache_control = response.get("Cache-Control", "")
+    user = getattr(request, "user", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not any(directive in cache_control for directive in UNCACHEABLE_DIRECTIVES)
+        and not (user is not None and user.is_authenticated)
+    )
+
+
+def page_key(request):
+    # Scheme and host are part of the key: pages print absolute canonical addresses.
+    address = request.build_absolute_uri()
+    return PAGE_KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()
+
+
+def mark_public(response):
+    """Cache-Control for browsers and CDNs, and an ETag so a revalidation can answer 304."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.CACHE_MAX_AGE,
+        stale_while_revalidate=settings.CACHE_STALE_WHILE_REVALIDATE,
+    )
+    if not response.has_header("ETag"):
+        set_response_etag(response)
+
+
+def stored_response(entry):
+    _, headers, content = entry
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def conditional(request, response):
+    """304 Not Modified when the reader's If-None-Match names this page's ETag."""
+    return (
+        get_conditional_response(request, etag=response.get("ETag"), response=response) or response
+    )
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers' pages from the cache; set HTTP caching headers on every page.
+
+    Sits after WhiteNoise (static files never reach it) and before the session middleware, so
+    a cached page costs one cache round trip and no database query. Everything that is not
+    stored as a public page and has no Cache-Control of its own gets ``private, no-store``
+    (signed-in users, POST results, errors, 404s of articles about to be published).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        use_cache = settings.CACHE_PAGES and request_is_cacheable(request)
+        if use_cache:
+            key = page_key(request)
+            found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if _publish_times_passed(found.get(SCHEDULE_KEY)):
+                _bump()
+                generation = None
+            if generation is None:
+                generation = current_generation()
+            entry = found.get(key)
+            if entry is not None and generation is not None and entry[0] == generation:
+                response = stored_response(entry)
+                response["X-Page-Cache"] = "hit"
+                return conditional(request, response)
+
+        response = self.get_response(request)
+
+        if request_is_cacheable(request) and response_is_cacheable(request, response):
+            mark_public(response)
+            if use_cache and not getattr(response, "skip_page_cache", False):
+                headers = [
+                    (name, value)
+                    for name, value in response.items()
+                    if name.lower() not in ("set-cookie", "x-page-cache")
+                ]
+                cache.set(
+                    key,
+                    (generation, headers, response.content),
+                    timeout=settings.CACHE_PAGE_TIMEOUT,
+                )
+                response["X-Page-Cache"] = "miss"
+            return conditional(request, response)
+        if (
+            not response.has_header("Cache-Control")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
+            # No query here: a session cookie means "may be signed in", which is enough.
+            add_never_cache_headers(response)
+        return response

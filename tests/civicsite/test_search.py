@@ -1,0 +1,329 @@
+"""Site search (/search/?q=): what it finds, in what order, and that no input breaks it.
+
+Runs on both databases: PostgreSQL uses full-text search (ranked, stemmed, highlighted);
+SQLite a whole-word fallback. Tests that need the PostgreSQL behaviour skip on SQLite.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article
+from civicsite import search
+from tests.articles import factories
+from tests.candidates.factories import make_candidate, make_election, make_office, make_race
+
+pytestmark = pytest.mark.django_db
+
+needs_postgres = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="full-text ranking, stemming and the GIN index exist on PostgreSQL only",
+)
+
+
+def make_article(**fields):
+    """An article whose dek says nothing searchable unless the test gives one."""
+    fields.setdefault("dek", "")
+    return factories.make_article(**fields)
+
+
+def article_titles(response):
+    return [article.title for article in response.context["page_obj"].object_list]
+
+
+def test_a_whole_word_is_found_in_titles_and_bodies(client):
+    make_article(title="Turnout rises in District 5", body="Lines were short.")
+    make_article(title="Council notes", body="Early turnout was high at every precinct.")
+    make_article(title="Unrelated", body="The returnout of the season.")  # not a whole word
+
+    response = client.get("/search/", {"q": "turnout"})
+
+    assert response.status_code == 200
+    assert sorted(article_titles(response)) == ["Council notes", "Turnout rises in District 5"]
+
+
+def test_part_of_a_word_does_not_match_on_either_database(client):
+    make_article(title="She embraced the crowd", body="A warm evening.")
+
+    response = client.get("/search/", {"q": "race"})
+
+    assert article_titles(response) == []
+
+
+def test_every_word_of_the_query_must_match(client):
+    make_article(title="Runoff in District 5", body="Two candidates remain.")
+    make_article(title="Runoff in District 3", body="Two candidates remain.")
+
+    response = client.get("/search/", {"q": "runoff district 5"})
+
+    assert article_titles(response) == ["Runoff in District 5"]
+
+
+def test_drafts_and_scheduled_articles_are_never_found(client):
+    make_article(title="Published turnout story")
+    make_article(title="Draft turnout story", status=Article.Status.DRAFT)
+    make_article(
+        title="Scheduled turnout story",
+        status=Article.Status.SCHEDULED,
+        publish_at=timezone.now() + datetime.timedelta(days=1),
+    )
+
+    response = client.get("/search/", {"q": "turnout"})
+
+    assert article_titles(response) == ["Published turnout story"]
+
+
+def test_an_article_is_found_by_its_tag(client):
+    article = make_article(title="A story", body="Nothing about the topic in the text.")
+    article.tags.add("Ballot access")
+
+    response = client.get("/search/", {"q": "ballot access"})
+
+    assert article_titles(response) == ["A story"]
+
+
+@needs_postgres
+def test_a_title_match_ranks_above_a_body_match_on_postgresql(client):
+    make_article(
+        title="Council notes",
+        body="Absentee ballots were counted on Friday, and absentee totals rose.",
+        publish_at=timezone.now() - datetime.timedelta(minutes=5),  # the newer one
+    )
+    make_article(
+        title="Absentee ballots decide the race",
+        body="The count ended late.",
+        publish_at=timezone.now() - datetime.timedelta(days=3),
+    )
+
+    response = client.get("/search/", {"q": "absentee"})
+
+    assert article_titles(response) == ["Absentee ballots decide the race", "Council notes"]
+
+
+@needs_postgres
+def test_runoff_finds_an_article_about_runoffs_by_stemming_on_postgresql(client):
+    make_article(title="Why cities hold runoffs", body="Majority rules explained.")
+
+    response = client.get("/search/", {"q": "runoff"})
+
+    assert article_titles(response) == ["Why cities hold runoffs"]
+
+
+@needs_postgres
+def test_snippets_highlight_the_match_and_keep_no_markup_from_the_body(client):
+    make_article(
+        title="Council notes",
+        body="The <script>alert(1)</script> recount of <b>absentee</b> ballots <i>ended</i>.",
+    )
+
+    response = client.get("/search/", {"q": "absentee"})
+
+    html = response.content.decode()
+    assert "<mark>absentee</mark>" in html
+    assert "<script>alert(1)" not in html
+    assert "<i>ended" not in html
+
+
+def test_sqlite_snippets_are_escaped_with_matches_marked():
+    snippet = search.highlight_snippet("A <b>runoff</b> & a recount", ["runoff"])
+    assert snippet == "A &lt;b&gt;<mark>runoff</mark>&lt;/b&gt; &amp; a recount"
+
+
+@needs_postgres
+def test_article_search_uses_the_gin_index_on_postgresql():
+    """The migration's index expression must be the one the query uses (search.py)."""
+    from django.contrib.postgres.search import SearchQuery
+
+    query = SearchQuery("runoff", search_type="websearch", config="english")
+    articles = Article.objects.alias(document=search.article_document()).filter(document=query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = articles.explain()
+    assert search.ARTICLE_SEARCH_INDEX in plan
+
+
+def test_a_candidate_whose_name_matches_is_listed_first(client):
+    make_candidate(name="Liliana Bakhtiari", bio="Runs for District 5.")
+    make_article(title="Bakhtiari leads the count", body="Bakhtiari had 49.50%.")
+
+    response = client.get("/search/", {"q": "Bakhtiari"})
+
+    html = response.content.decode()
+    results = response.context["results"]
+    assert [c.name for c in results.candidates] == ["Liliana Bakhtiari"]
+    assert html.index('id="search-candidates"') < html.index('id="search-articles"')
+    assert article_titles(response) == ["Bakhtiari leads the count"]
+
+
+def test_a_candidate_is_found_by_ballot_name_and_bio(client):
+    make_candidate(name="Katie Kissell", ballot_name='Katrina "Katie" Kissell', bio="A nurse.")
+    make_candidate(name="Doug Williams", bio="A retired nurse and neighbourhood organizer.")
+
+    by_ballot_name = client.get("/search/", {"q": "Katrina"}).context["results"]
+    by_bio = client.get("/search/", {"q": "organizer"}).context["results"]
+
+    assert [c.name for c in by_ballot_name.candidates] == ["Katie Kissell"]
+    assert [c.name for c in by_bio.candidates] == ["Doug Williams"]
+
+
+def test_races_and_elections_are_found_by_office_and_election_name(client):
+    election = make_election(name="Atlanta municipal runoff election")
+    office = make_office(name="Atlanta City Council District 5", body="Council", district="5")
+    make_race(election=election, office=office)
+    make_race(election=make_election(name="County primary"), office=make_office())
+
+    results = client.get("/search/", {"q": "District 5 runoff"}).context["results"]
+
+    assert [race.office.name for race in results.races] == ["Atlanta City Council District 5"]
+    elections = client.get("/search/", {"q": "runoff election"}).context["results"].elections
+    assert [e.name for e in elections] == ["Atlanta municipal runoff election"]
+
+
+def test_results_are_paginated_with_page_numbers(client):
+    for n in range(search.ARTICLES_PER_PAGE + 5):
+        make_article(
+            title=f"Turnout report {n}", publish_at=timezone.now() - datetime.timedelta(hours=n)
+        )
+
+    first = client.get("/search/", {"q": "turnout"})
+    second = client.get("/search/", {"q": "turnout", "page": 2})
+
+    assert len(article_titles(first)) == search.ARTICLES_PER_PAGE
+    assert len(article_titles(second)) == 5
+    assert set(article_titles(first)).isdisjoint(article_titles(second))
+    assert 'rel="next" href="?q=turnout&amp;page=2"' in first.content.decode()
+    assert 'rel="prev" href="?q=turnout"' in second.content.decode()
+
+
+def test_without_a_query_the_page_explains_what_can_be_searched(client):
+    response = client.get("/search/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "What you can search" in html
+    assert '<a href="/search/?q=Bakhtiari">Bakhtiari</a>' in html
+
+
+def test_no_result_suggests_a_candidate_whose_name_starts_alike(client):
+    make_candidate(name="Liliana Bakhtiari")
+
+    response = client.get("/search/", {"q": "Bakhtiarri"})
+
+    html = response.content.decode()
+    assert "No articles matched “Bakhtiarri”." in html
+    assert 'Did you mean the candidate <a href="/candidates/liliana-bakhtiari/">' in html
+
+
+def test_no_result_without_a_similar_name_still_helps(client):
+    response = client.get("/search/", {"q": "zzzzqx"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing matched “zzzzqx”." in html
+    assert "Check the spelling" in html
+    assert "Did you mean" not in html
+
+
+HOSTILE_QUERIES = [
+    '"',
+    "'",
+    '"unbalanced quote',
+    "-",
+    "- - -",
+    "-runoff",
+    "|",
+    "runoff | recount",
+    "&",
+    "& & !",
+    "!",
+    "!!runoff",
+    ":*",
+    "run:*",
+    "(",
+    ")(",
+    "<->",
+    "%",
+    "_",
+    "%_%",
+    "100%",
+    "\\",
+    "OR",
+    "or or or",
+    "the",
+    "a an the",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "انتخابات المجلس",  # RTL
+    "\u202eevil\u202c",
+    "🗳️ vote 🗳️",
+    "日本語",
+    "a" * 200,
+    " ".join(["runoff"] * 25),
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_hostile_queries_get_an_answer_not_an_error(client, query):
+    make_article(title="Runoff recount", body="A runoff and a recount.")
+    make_candidate(name="Liliana Bakhtiari")
+
+    response = client.get("/search/", {"q": query})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_a_nul_byte_gets_a_400_with_a_message(client):
+    response = client.get("/search/", {"q": "run\x00off"})
+
+    assert response.status_code == 400
+    assert "Search terms cannot contain null characters." in response.content.decode()
+
+
+def test_a_10_kb_query_gets_a_400_with_a_message(client):
+    response = client.get("/search/", {"q": "x" * 10_000})
+
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "two", "1.5", "99999999999999999999"])
+def test_a_bad_page_number_gets_a_400_with_a_message(client, page):
+    response = client.get("/search/", {"q": "runoff", "page": page})
+
+    assert response.status_code == 400
+    assert 'class="notice notice--error"' in response.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_page(client):
+    make_article(title="Turnout report")
+
+    response = client.get("/search/", {"q": "turnout", "page": 40})
+
+    assert response.status_code == 200
+    assert article_titles(response) == ["Turnout report"]
+
+
+def make_searchable_site(n):
+    for i in range(n):
+        article = make_article(title=f"Runoff report {i}", body="The runoff count went on.")
+        article.tags.add("runoff")
+        make_candidate(name=f"Runoff Person {i}")
+        make_race(
+            election=make_election(name=f"Runoff election {i}"),
+            office=make_office(name=f"Runoff district {i}"),
+        )
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_search_results_take_a_fixed_number_of_queries(client, django_assert_num_queries, size):
+    """Prevents a query per article (bylines, figures) or per race (guide, election)."""
+    make_searchable_site(size)
+    # Both: matching tags, bylines, candidates, races, elections. PostgreSQL: count + page.
+    # SQLite: candidate rows, the tagged ids, the page's articles.
+    expected = 7 if connection.vendor == "postgresql" else 8
+    with django_assert_num_queries(expected):
+        response = client.get("/search/", {"q": "runoff"})
+    assert response.status_code == 200
