@@ -65,7 +65,8 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of article cards needs, without a query per card."""
         return (
-            self.select_related("lead_figure")
+            self.defer("body", "body_html")  # cards show the dek; bodies are large
+            .select_related("lead_figure")
             .prefetch_related(
                 models.Prefetch(
                     "bylines", queryset=Byline.objects.select_related("author").order_by("order")

@@ -205,7 +205,6 @@ def _articles_postgres(text, query, page, per_page):
         articles = articles.filter(document=query)
     articles = (
         articles.for_listing()
-        .defer("body", "body_html")
         .annotate(
             rank=SearchRank(document, query),
             headline=SearchHeadline(
