@@ -38,11 +38,19 @@ run: demo
 .secret_key:
 	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+# Without Redis the cache lives in each process, so one process (with threads) keeps page-cache
+# invalidation and comment flood limits exact; with REDIS_URL set, several workers share it.
+ifeq ($(REDIS_URL),)
+SERVE_WORKERS ?= --workers 1 --threads 4
+else
+SERVE_WORKERS ?= --workers 2 --threads 4
+endif
+
 serve: demo .secret_key
 	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" $(MANAGE) collectstatic --noinput --verbosity 0
 	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=$(HOST),localhost \
 	  SECURE_SSL_REDIRECT=0 SERVE_MEDIA=1 DEMO_BANNER=1 \
-	  $(BIN)/gunicorn civicsite.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	  $(BIN)/gunicorn civicsite.wsgi --bind $(HOST):$(PORT) $(SERVE_WORKERS) --access-logfile -
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

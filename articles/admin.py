@@ -13,7 +13,7 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles.forms import ArticleAdminForm, AuthorAdminForm, FigureForm
+from articles.forms import ArticleAdminForm, AuthorAdminForm, CommentAdminForm, FigureForm
 from articles.models import (
     Article,
     Author,
@@ -267,6 +267,7 @@ class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: held comments on top, bulk actions through articles/services.py,
     and the count per status above the list."""
 
+    form = CommentAdminForm
     list_display = ["name", "article_title", "excerpt", "status", "created_at", "ip_address"]
     list_filter = ["status"]
     search_fields = ["name", "email", "text"]

@@ -10,6 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from articles.comments import (
     REFUSED_MESSAGE,
     clean_plain_text,
+    comment_fingerprint,
     form_token_is_valid,
 )
 from articles.models import Article, Author, Comment, Figure
@@ -224,4 +225,29 @@ class CommentForm(forms.ModelForm):
             # One generic refusal, whichever check fired (SECURITY.md).
             self.refused = True
             raise ValidationError(REFUSED_MESSAGE, code="refused")
+        return cleaned
+
+
+class CommentAdminForm(forms.ModelForm):
+    """Editing a comment in the admin: refuse an edit that would duplicate another comment."""
+
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Comment
+        fields = ["article", "parent", "status", "name", "email", "website", "text"]
+
+    def clean(self):
+        cleaned = super().clean()
+        article = cleaned.get("article") or getattr(self.instance, "article", None)
+        if article is None or not all(cleaned.get(name) for name in ("name", "email", "text")):
+            return cleaned
+        fingerprint = comment_fingerprint(
+            name=cleaned["name"], email=cleaned["email"], text=cleaned["text"]
+        )
+        clash = Comment.objects.filter(article=article, fingerprint=fingerprint)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                "Another comment on this article has the same name, email and text."
+            )
         return cleaned

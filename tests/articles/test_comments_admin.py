@@ -122,3 +122,27 @@ def test_the_queue_costs_the_same_queries_for_3_and_30_comments(
     with django_assert_num_queries(8):
         response = editor_client.get(CHANGELIST)
     assert response.status_code == 200
+
+
+def test_editing_a_comment_into_a_duplicate_is_a_form_error_not_a_500(editor_client):
+    article = make_article(title="Runoff set")
+    make_comment(article, name="Ann", email="ann@example.org", text="Same words.")
+    other = make_comment(article, name="Ann", email="ann@example.org", text="Other words.")
+    response = editor_client.post(
+        f"/admin/articles/comment/{other.pk}/change/",
+        {
+            "article": article.pk,
+            "parent": "",
+            "status": Comment.Status.APPROVED,
+            "name": "Ann",
+            "email": "ann@example.org",
+            "website": "",
+            "text": "Same words.",
+        },
+    )
+    assert response.status_code == 200
+    assert "Another comment on this article has the same name, email and text." in (
+        response.content.decode()
+    )
+    other.refresh_from_db()
+    assert other.text == "Other words."
