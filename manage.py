@@ -7,6 +7,10 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicsite.settings")
+    # manage.py is the developer's tool: without DEBUG in the environment it runs in local
+    # development mode. The served site (wsgi/asgi, gunicorn) defaults to DEBUG off, and
+    # production commands set DEBUG=0 with a SECRET_KEY (README.md, Configuration).
+    os.environ.setdefault("DEBUG", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
