@@ -18,14 +18,14 @@ from taggit.managers import TaggableManager
 
 from articles import images
 from articles.rendering import render_body, render_markdown
-from candidates.models import Candidacy, Candidate, Election, Race, unique_slug
+from candidates.models import Candidacy, Candidate, Election, Race, SlugFromNameMixin
 
 # Edits within this time after first publication (typo fixes right after the story goes out)
 # do not earn an "Updated" line.
 UPDATE_GRACE_PERIOD = datetime.timedelta(minutes=15)
 
 
-class Author(models.Model):
+class Author(SlugFromNameMixin, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     bio = models.TextField(blank=True, help_text="One or two sentences, shown on the author page.")
@@ -37,11 +37,6 @@ class Author(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:author-detail", kwargs={"slug": self.slug})

@@ -31,8 +31,7 @@ from articles.services import CommentRefused
 from articles.services import comment_post as comment_post_service
 from candidates.guides import candidacy_qa
 from candidates.models import Candidate
-from candidates.queries import RacePage, ReportingSummary, races_with_results
-from candidates.results import race_results
+from candidates.queries import RacePage, races_with_results
 
 ARTICLES_PER_PAGE = 20
 
@@ -138,14 +137,7 @@ class ArticleDetailView(DetailView):
                 "updated_on": updated_on,
                 "bylines": list(article.bylines.all()),
                 "qa": self.voter_guide_answers(article),
-                "race_pages": [
-                    RacePage(
-                        race=race,
-                        results=race_results(race, candidacies=race.candidacies.all()),
-                        reporting=ReportingSummary.from_units(race.top_units),
-                    )
-                    for race in article.races.all()
-                ],
+                "race_pages": [RacePage.summary(race) for race in article.races.all()],
                 **self.comments_context(article, kwargs.get("comment_form")),
             }
         )

@@ -29,7 +29,16 @@ def unique_slug(instance, value, *, scope=None, max_length=80):
     return slug
 
 
-class Candidate(models.Model):
+class SlugFromNameMixin:
+    """Fills a blank ``slug`` from ``name`` on save, unique across the model."""
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+
+class Candidate(SlugFromNameMixin, models.Model):
     name = models.CharField(max_length=200, help_text="The name readers know, e.g. Katie Kissell.")
     ballot_name = models.CharField(
         max_length=200,
@@ -64,11 +73,6 @@ class Candidate(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("candidates:candidate-detail", kwargs={"slug": self.slug})
 
@@ -77,7 +81,7 @@ class Candidate(models.Model):
         return self.ballot_name or self.name
 
 
-class Office(models.Model):
+class Office(SlugFromNameMixin, models.Model):
     name = models.CharField(max_length=200, help_text="e.g. Atlanta City Council District 5.")
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     body = models.CharField(max_length=200, help_text="The body the seat belongs to.")
@@ -104,11 +108,6 @@ class Office(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
 
 
 class ElectionQuerySet(models.QuerySet):

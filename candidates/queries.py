@@ -55,23 +55,14 @@ def election_races(election):
         .filter(election=election)
         .order_by("office__body", "office__district", "office__name")
     )
-    return [
-        RacePage(
-            race=race,
-            results=race_results(race, candidacies=race.candidacies.all()),
-            reporting=ReportingSummary.from_units(race.top_units),
-        )
-        for race in races
-    ]
+    return [RacePage.summary(race) for race in races]
 
 
 def race_page(race):
     """One race's results, reporting summary and per-county table (one VoteCount query)."""
-    results = race_results(race, candidacies=race.candidacies.all())
-    units = race.top_units
-    reporting = ReportingSummary.from_units(units)
-    table = CountyTable.build(results, units)
-    return RacePage(race=race, results=results, reporting=reporting, county_table=table)
+    page = RacePage.summary(race)
+    page.county_table = CountyTable.build(page.results, race.top_units)
+    return page
 
 
 def candidacies_for_profile(candidate):
@@ -199,6 +190,15 @@ class RacePage:
     reporting: ReportingSummary
     county_table: CountyTable | None = None
 
+    @classmethod
+    def summary(cls, race):
+        """Results and reporting of a race from ``races_with_results()`` (no query)."""
+        return cls(
+            race=race,
+            results=race_results(race, candidacies=race.candidacies.all()),
+            reporting=ReportingSummary.from_units(race.top_units),
+        )
+
     @property
     def totals_not_on_file(self):
         """A decided race known only by its reported outcome (see results._use_reported...)."""
@@ -227,11 +227,4 @@ def counting_race_pages(*, limit=6):
             :limit
         ]
     )
-    return [
-        RacePage(
-            race=race,
-            results=race_results(race, candidacies=race.candidacies.all()),
-            reporting=ReportingSummary.from_units(race.top_units),
-        )
-        for race in races
-    ]
+    return [RacePage.summary(race) for race in races]
