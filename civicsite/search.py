@@ -10,12 +10,26 @@ is stored per article in a ``search_document`` column that a trigger keeps curre
 index on it (civicsite/migrations/0004); ranking reads the stored vectors instead of re-parsing
 every matching body. tests/civicsite/test_search.py checks that the planner uses the index.
 
+What is bounded on PostgreSQL, and why: a common word ("council") matches nearly every
+article, and reading 20,000 stored documents (out of line, in TOAST) to count and rank them
+cost over 200 ms per search. So one query takes the newest ``MAX_RANKED_ARTICLES`` + 1
+(1,001) published articles whose text matches, and the newest 1,001 with a matching tag
+(each part walks the newest-first index and stops early for a common word, or uses the GIN
+or tag index for a rare one: the planner picks from the word statistics), ranks just those
+and returns their ids best first. At most 1,000 of them get pages; with more, the count is
+capped and the page says "more than 1,000". A query matching 1,000 articles or fewer gets
+exactly the unbounded answer; for a commoner one an old article, however good a match, is
+left out: readers of election news mostly want the recent stories, and can narrow the query.
+A second query reads the 20 articles of the page, and only it runs ``ts_headline``.
+
 On SQLite a simple fallback: every word must appear (``icontains``), then a bounded number of
 the newest such articles are checked in Python for whole words and scored (title over dek over
 body). Tags match when a tag's name holds every word of the query, on both databases.
 
-Candidates (name and ballot name "A", bio "C") and races and elections (office name, election
-name and jurisdiction) are small tables; they are searched without an index and capped.
+Candidates (name and ballot name "A", bio "C") read a stored, trigger-maintained document too
+(civicsite/migrations/0005); the name part is read back with ``ts_filter``. Races and elections
+(office name, election name and jurisdiction) are small tables searched without an index.
+All three are capped.
 """
 
 import re
@@ -24,7 +38,7 @@ from dataclasses import dataclass, field
 import nh3
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Expression, IntegerField, Q, Value, When
+from django.db.models import Case, Expression, Func, IntegerField, Q, Value, When
 from django.db.models.expressions import Col
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -39,6 +53,8 @@ MAX_RACES = 10
 MAX_ELECTIONS = 5
 MAX_SUGGESTIONS = 3
 MAX_WORDS = 8
+# PostgreSQL: how many of the newest matching articles are ranked and counted (see above).
+MAX_RANKED_ARTICLES = 1_000
 # SQLite fallback: how many of the newest articles holding every word are checked in Python.
 SQLITE_SCAN_LIMIT = 500
 SNIPPET_CHARS = 220
@@ -97,6 +113,11 @@ class SearchResults:
         return self.page.paginator.count if self.page else 0
 
     @property
+    def article_count_capped(self):
+        """True when more articles matched than were counted ("more than 1,000")."""
+        return getattr(self.page.paginator, "capped", False) if self.page else False
+
+    @property
     def total(self):
         return len(self.candidates) + len(self.races) + len(self.elections) + self.article_count
 
@@ -149,26 +170,44 @@ def suggest_candidates(text):
 # --- Articles --------------------------------------------------------------------------------
 
 
-class StoredArticleDocument(Expression):
-    """The article's stored, weighted search document: title "A", dek "B", body "C".
+class StoredSearchDocument(Expression):
+    """A model's stored, weighted search document: the ``search_document`` column.
 
-    The column is maintained by a database trigger (migration civicsite 0004) and is not a
-    model field, so it resolves to a plain column of the query's article table; as a Col it is
-    relabelled correctly inside subqueries.
+    The column is maintained by a database trigger (migrations civicsite 0004 for articles,
+    0005 for candidates) and is not a model field, so it resolves to a plain column of the
+    query's main table; as a Col it is relabelled correctly inside subqueries.
     """
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
 
     def resolve_expression(self, query=None, *args, **kwargs):
         from django.contrib.postgres.search import SearchVectorField
 
         field = SearchVectorField()
         field.set_attributes_from_name("search_document")
-        field.model = Article
+        field.model = self.model
         return Col(query.get_initial_alias(), field, output_field=field)
 
 
 def article_document():
-    """The weighted search document of an article (PostgreSQL only, see above)."""
-    return StoredArticleDocument()
+    """An article's search document: title "A", dek "B", body "C" (PostgreSQL only)."""
+    return StoredSearchDocument(Article)
+
+
+def candidate_document():
+    """A candidate's search document: name and ballot name "A", bio "C" (PostgreSQL only)."""
+    return StoredSearchDocument(Candidate)
+
+
+class CappedPaginator(Paginator):
+    """A Paginator over the first objects found, which knows whether more were found
+    (``capped``: the page then says "more than 1,000")."""
+
+    def __init__(self, object_list, per_page, *, capped):
+        super().__init__(object_list, per_page)
+        self.capped = capped
 
 
 def tagged_article_ids(tag_ids):
@@ -189,24 +228,55 @@ def _tag_ids_postgres(query):
     )
 
 
-def _articles_postgres(text, query, page, per_page):
-    from django.contrib.postgres.search import SearchHeadline, SearchRank
+def newest_matching_article_ids(query, tag_ids, *, limit):
+    """Subquery: ids of the newest ``limit`` published articles whose document matches
+    ``query``, and of the newest ``limit`` carrying one of ``tag_ids`` (PostgreSQL).
+
+    Each part is ordered newest first and limited on its own, so each uses its own index (the
+    newest-first index or the GIN index for the text, the tag index for tags) and stops
+    early; a UNION keeps them apart, where "matches OR id IN (tagged)" could use neither.
+    """
+    newest = Article.objects.published().order_by("-publish_at", "-id")
+    ids = newest.alias(document=article_document()).filter(document=query).values("pk")[:limit]
+    if tag_ids:
+        ids = ids.union(newest.filter(pk__in=tagged_article_ids(tag_ids)).values("pk")[:limit])
+    return ids
+
+
+def newest_ranked_article_ids(query, tag_ids, *, limit):
+    """Values query: the ids of ``newest_matching_article_ids``, best rank, then newest first.
+
+    Ranked outside the subquery, so that ts_rank reads at most ``limit`` stored documents
+    per part whichever plan PostgreSQL picks for the match.
+    """
+    from django.contrib.postgres.search import SearchRank
 
     document = article_document()
+    return (
+        Article.objects.filter(pk__in=newest_matching_article_ids(query, tag_ids, limit=limit))
+        .alias(document=document, rank=SearchRank(document, query))
+        .order_by("-rank", "-publish_at", "-id")
+        .values_list("pk", flat=True)
+    )
+
+
+def _articles_postgres(text, query, page, per_page):
+    from django.contrib.postgres.search import SearchHeadline
+
     tag_ids = _tag_ids_postgres(query)
-    articles = Article.objects.published().alias(document=document)
-    if tag_ids:
-        # Either side alone can use an index; "id IN (...) OR id IN (...)" keeps it so.
-        matching = Article.objects.alias(document=document).filter(document=query)
-        articles = articles.filter(
-            Q(pk__in=matching.values("pk")) | Q(pk__in=tagged_article_ids(tag_ids))
-        )
-    else:
-        articles = articles.filter(document=query)
-    articles = (
-        articles.for_listing()
+    # One more than the bound, so that the count tells "1,000" from "more than 1,000".
+    ranked = list(newest_ranked_article_ids(query, tag_ids, limit=MAX_RANKED_ARTICLES + 1))
+    paginator = CappedPaginator(
+        ranked[:MAX_RANKED_ARTICLES], per_page, capped=len(ranked) > MAX_RANKED_ARTICLES
+    )
+    result_page = paginator.get_page(page)
+    ids = list(result_page.object_list)
+    # ts_headline re-reads the body: only for the articles of this page.
+    shown = (
+        Article.objects.published()
+        .filter(pk__in=ids)
+        .for_listing()
         .annotate(
-            rank=SearchRank(document, query),
             headline=SearchHeadline(
                 "body",
                 query,
@@ -217,13 +287,17 @@ def _articles_postgres(text, query, page, per_page):
                 min_words=12,
                 max_fragments=2,
                 fragment_delimiter=" … ",
-            ),
+            )
         )
-        .order_by("-rank", "-publish_at", "-id")
     )
-    result_page = Paginator(articles, per_page).get_page(page)
-    for article in result_page.object_list:
-        article.snippet = _highlight_from_database(article.headline)
+    by_pk = {article.pk: article for article in shown}  # no query when ids is empty
+    page_articles = []
+    for pk in ids:
+        if pk in by_pk:  # not if unpublished since the first query
+            article = by_pk[pk]
+            article.snippet = _highlight_from_database(article.headline)
+            page_articles.append(article)
+    result_page.object_list = page_articles
     return result_page
 
 
@@ -313,12 +387,16 @@ def highlight_snippet(text, words, *, length=SNIPPET_CHARS):
 
 
 def _candidates_postgres(text, query):
-    from django.contrib.postgres.search import SearchRank, SearchVector
+    from django.contrib.postgres.search import SearchRank, SearchVectorField
 
-    name = SearchVector("name", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        "ballot_name", weight="A", config=SEARCH_CONFIG
+    document = candidate_document()
+    # The name and ballot name part of the stored document: its lexemes of weight "A".
+    name = Func(
+        document,
+        function="ts_filter",
+        template="%(function)s(%(expressions)s, '{a}')",
+        output_field=SearchVectorField(),
     )
-    document = name + SearchVector("bio", weight="C", config=SEARCH_CONFIG)
     return list(
         Candidate.objects.alias(document=document, name_document=name)
         .filter(Q(document=query) | Q(name__icontains=text))

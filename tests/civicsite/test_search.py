@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
+from candidates.models import Candidate
 from civicsite import search
 from tests.articles import factories
 from tests.candidates.factories import make_candidate, make_election, make_office, make_race
@@ -168,6 +169,58 @@ def test_a_candidate_is_found_by_ballot_name_and_bio(client):
     assert [c.name for c in by_bio.candidates] == ["Doug Williams"]
 
 
+def test_a_candidate_named_by_the_query_comes_before_one_whose_bio_mentions_it(client):
+    make_candidate(name="Aaron Mentioned", bio="Endorsed by Doug Williams.")
+    make_candidate(name="Doug Williams", bio="A retired nurse.")
+
+    results = client.get("/search/", {"q": "Williams"}).context["results"]
+
+    assert [c.name for c in results.candidates] == ["Doug Williams", "Aaron Mentioned"]
+
+
+def test_a_renamed_candidate_is_found_by_the_new_name_at_once():
+    """On PostgreSQL the stored search document is rewritten by a trigger (migration civicsite
+    0005) on every write path: create, save() and a queryset update() that bypasses save().
+    (search() directly: update() sends no signal, so the page cache would not be emptied.)"""
+    candidate = make_candidate(name="Liliana Bakhtiari", bio="Runs for District 5.")
+    assert names_found("Bakhtiari") == ["Liliana Bakhtiari"]
+
+    candidate.name = "Liliana Okafor"
+    candidate.save()
+    assert names_found("Okafor") == ["Liliana Okafor"]
+    assert names_found("Bakhtiari") == []
+
+    Candidate.objects.filter(pk=candidate.pk).update(name="Liliana Mahoney", bio="A nurse.")
+    assert names_found("Mahoney") == ["Liliana Mahoney"]
+    assert names_found("Okafor") == []
+    assert names_found("nurse") == ["Liliana Mahoney"]
+
+
+@needs_postgres
+def test_the_trigger_fills_the_candidate_document_on_bulk_insert_and_update_on_postgresql():
+    """bulk_create and update() never call save(): only a database trigger keeps up."""
+    (candidate,) = Candidate.objects.bulk_create(
+        [Candidate(name="Katie Kissell", slug="katie-kissell", bio="A nurse.")]
+    )
+    assert "'kissel':2A" in stored_candidate_document(candidate.pk)
+    assert "'nurs':" in stored_candidate_document(candidate.pk)
+
+    Candidate.objects.filter(pk=candidate.pk).update(ballot_name='Katrina "Katie" Kissell')
+    assert "'katrina':" in stored_candidate_document(candidate.pk)
+    Candidate.objects.filter(pk=candidate.pk).update(bio="")
+    assert "'nurs':" not in stored_candidate_document(candidate.pk)
+
+
+def names_found(query):
+    return [candidate.name for candidate in search.search(query).candidates]
+
+
+def stored_candidate_document(pk):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_document::text FROM candidates_candidate WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
 def test_races_and_elections_are_found_by_office_and_election_name(client):
     election = make_election(name="Atlanta municipal runoff election")
     office = make_office(name="Atlanta City Council District 5", body="Council", district="5")
@@ -195,6 +248,94 @@ def test_results_are_paginated_with_page_numbers(client):
     assert set(article_titles(first)).isdisjoint(article_titles(second))
     assert 'rel="next" href="?q=turnout&amp;page=2"' in first.content.decode()
     assert 'rel="prev" href="?q=turnout"' in second.content.decode()
+
+
+def make_turnout_articles(n):
+    """``n`` articles about turnout, one hour apart, the newest first."""
+    return [
+        make_article(
+            title=f"Turnout report {i}", publish_at=timezone.now() - datetime.timedelta(hours=i + 1)
+        )
+        for i in range(n)
+    ]
+
+
+@needs_postgres
+def test_a_common_word_gets_a_capped_count_that_says_more_than(client, monkeypatch):
+    """On PostgreSQL only the newest MAX_RANKED_ARTICLES matches are ranked and counted."""
+    monkeypatch.setattr(search, "MAX_RANKED_ARTICLES", 3)
+    make_turnout_articles(5)
+
+    response = client.get("/search/", {"q": "turnout"})
+
+    html = response.content.decode()
+    results = response.context["results"]
+    assert results.article_count == 3
+    assert results.article_count_capped
+    assert article_titles(response) == ["Turnout report 0", "Turnout report 1", "Turnout report 2"]
+    assert '<span class="meta">(more than 3)</span>' in html
+    assert "More than 3 results for “turnout”." in html
+    assert "More than 3 articles matched; the best matches among the most recent" in html
+
+
+@needs_postgres
+def test_a_count_at_the_cap_is_exact_on_postgresql(client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RANKED_ARTICLES", 3)
+    make_turnout_articles(3)
+
+    response = client.get("/search/", {"q": "turnout"})
+
+    html = response.content.decode()
+    assert not response.context["results"].article_count_capped
+    assert '<span class="meta">(3)</span>' in html
+    assert 'role="status">3 results for “turnout”.' in html
+    assert "more than 3" not in html.lower()
+
+
+@needs_postgres
+def test_capped_results_rank_the_newest_matches_title_first_on_postgresql(client, monkeypatch):
+    """The newest MAX_RANKED_ARTICLES + 1 matches (the one more tells that there are more)
+    are ranked; an older title match is left out."""
+    monkeypatch.setattr(search, "MAX_RANKED_ARTICLES", 3)
+    make_article(title="Council notes", body="Turnout was high.")  # an hour old
+    make_article(
+        title="Turnout sets a record",
+        body="Lines were long.",
+        publish_at=timezone.now() - datetime.timedelta(hours=2),
+    )
+    make_article(
+        title="Older notes",
+        body="Turnout was low.",
+        publish_at=timezone.now() - datetime.timedelta(hours=3),
+    )
+    make_article(
+        title="Oldest notes",
+        body="Turnout was low.",
+        publish_at=timezone.now() - datetime.timedelta(hours=4),
+    )
+    make_article(
+        title="Turnout in 2017",  # a title match, but older than the newest four matches
+        body="Turnout was average.",
+        publish_at=timezone.now() - datetime.timedelta(days=400),
+    )
+
+    response = client.get("/search/", {"q": "turnout"})
+
+    assert article_titles(response) == ["Turnout sets a record", "Council notes", "Older notes"]
+
+
+@needs_postgres
+def test_an_article_found_only_by_its_tag_is_counted_with_the_text_matches(client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RANKED_ARTICLES", 3)
+    make_turnout_articles(2)
+    tagged = make_article(title="A story", body="Nothing about it in the text.")
+    tagged.tags.add("Turnout")
+
+    response = client.get("/search/", {"q": "turnout"})
+
+    assert response.context["results"].article_count == 3
+    assert not response.context["results"].article_count_capped
+    assert article_titles(response)[-1] == "A story"  # no text match: ranked last
 
 
 def test_without_a_query_the_page_explains_what_can_be_searched(client):
@@ -321,7 +462,8 @@ def make_searchable_site(n):
 def test_search_results_take_a_fixed_number_of_queries(client, django_assert_num_queries, size):
     """Prevents a query per article (bylines, figures) or per race (guide, election)."""
     make_searchable_site(size)
-    # Both: matching tags, bylines, candidates, races, elections. PostgreSQL: count + page.
+    # Both: matching tags, bylines, candidates, races, elections. PostgreSQL: the ranked ids
+    # (bounded, so they count too) + the page's articles with their highlights.
     # SQLite: candidate rows, the tagged ids, the page's articles.
     expected = 7 if connection.vendor == "postgresql" else 8
     with django_assert_num_queries(expected):
