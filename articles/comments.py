@@ -125,6 +125,22 @@ def render_comment_text(text):
     return mark_safe(html)  # built from escaped parts only, above
 
 
+def threads(comments):
+    """Top-level comments in the given order, each with its replies in ``public_replies``.
+
+    ``comments`` is what ``Comment.objects.for_page()`` returns: replies come with their
+    parents, so the whole thread is one query however long it is.
+    """
+    top_level = [comment for comment in comments if comment.parent_id is None]
+    by_id = {comment.pk: comment for comment in top_level}
+    for comment in top_level:
+        comment.public_replies = []
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in by_id:
+            by_id[comment.parent_id].public_replies.append(comment)
+    return top_level
+
+
 def count_links(text):
     return len(_URL.findall(text or ""))
 

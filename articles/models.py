@@ -426,28 +426,17 @@ class CommentQuerySet(models.QuerySet):
             Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED)
         )
 
-    def threads(self):
-        """Approved top-level comments, oldest first, each with its approved replies in
-        ``public_replies``: two queries for the whole thread however long it is.
+    def for_page(self):
+        """The comments readers see under an article, oldest first, in one query: arrange
+        them with ``threads()`` (articles/comments.py).
 
         Only the columns a reader may see are loaded: the email address, IP and user agent
         never leave the database on a public page.
         """
-        public_fields = ("id", "article_id", "parent_id", "name", "website", "text_html")
         return (
-            self.approved()
-            .filter(parent__isnull=True)
-            .only(*public_fields, "created_at")
+            self.visible()
+            .only("id", "article_id", "parent_id", "name", "website", "text_html", "created_at")
             .order_by("created_at", "id")
-            .prefetch_related(
-                models.Prefetch(
-                    "replies",
-                    queryset=Comment.objects.approved()
-                    .only(*public_fields, "created_at")
-                    .order_by("created_at", "id"),
-                    to_attr="public_replies",
-                )
-            )
         )
 
 

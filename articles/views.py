@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -80,20 +79,9 @@ def with_page_relations(articles):
     Figures, pull quotes and embeds placed in the body are already inside ``body_html``
     (rendered on save), so only the lead figure is fetched here. Related races come with
     their candidacies (``for_results()``) and counties, which is all ``race_results`` and the
-    result box read. The approved comments come as threads (top-level comments with their
-    replies, two queries) and their number as an annotation (a subquery, no extra query).
+    result box read. The comments readers see come in one query (``for_page()``); the view
+    arranges them in threads and counts them.
     """
-    visible_count = (
-        Comment.objects.visible()
-        .filter(article=OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    articles = articles.annotate(
-        comment_count=Coalesce(Subquery(visible_count, output_field=IntegerField()), 0)
-    )
     return articles.select_related(
         "lead_figure", "candidacy__candidate", "candidacy__race__election"
     ).prefetch_related(
@@ -103,7 +91,7 @@ def with_page_relations(articles):
         Prefetch("races", queryset=races_with_results().order_by("-election__date")),
         "exchanges",
         "corrections",
-        Prefetch("comments", queryset=Comment.objects.threads(), to_attr="comment_threads"),
+        Prefetch("comments", queryset=Comment.objects.for_page(), to_attr="page_comments"),
     )
 
 
@@ -149,7 +137,7 @@ class ArticleDetailView(DetailView):
         ``?replyto=<id>`` fills the form's parent with a comment shown on the page; anything
         else there is ignored. No query: the thread is prefetched.
         """
-        by_id = visible_comments_by_id(article)
+        by_id = {comment.pk: comment for comment in article.page_comments}
         if form is None and article.comments_open:
             initial = {}
             reply_to = self.request.GET.get("replyto", "")
@@ -161,6 +149,8 @@ class ArticleDetailView(DetailView):
             value = form["parent"].value()
             parent_id = int(value) if str(value or "").isdigit() else None
         return {
+            "comment_threads": comments.threads(article.page_comments),
+            "comment_count": len(by_id),
             "comment_form": form,
             "comment_form_token": comments.make_form_token(article.pk),
             "replying_to": by_id.get(parent_id),
@@ -278,15 +268,6 @@ class AuthorDetailView(PaginatedMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-def visible_comments_by_id(article):
-    """The approved comments on the page (top-level and replies) by id, from the prefetch."""
-    by_id = {}
-    for comment in article.comment_threads:
-        by_id[comment.pk] = comment
-        by_id.update((reply.pk, reply) for reply in comment.public_replies)
-    return by_id
-
-
 CROSS_SITE_MESSAGE = (
     "We could not accept this comment: it was not sent from this site's comment form. "
     "Please go back to the article and post it from there."
@@ -334,7 +315,9 @@ def comment_post(request, slug):
         )
     page_article = with_page_relations(Article.objects.filter(pk=article.pk)).get()
     form = CommentForm(
-        request.POST, article=article, visible_comments=visible_comments_by_id(page_article)
+        request.POST,
+        article=article,
+        visible_comments={c.pk: c for c in page_article.page_comments},
     )
     if not form.is_valid():
         # Field errors, or the one generic refusal (form.refused), are the form's own errors.
@@ -358,7 +341,7 @@ def render_article_with_form(request, article, *, form, status, error=""):
     """The article page drawn again for a comment that was not accepted."""
     view = ArticleDetailView()
     view.setup(request, slug=article.slug)
-    if not hasattr(article, "comment_threads"):
+    if not hasattr(article, "page_comments"):
         article = with_page_relations(Article.objects.filter(pk=article.pk)).get()
     view.object = article
     context = view.get_context_data(object=article, comment_form=form)

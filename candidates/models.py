@@ -271,27 +271,21 @@ class Race(models.Model):
 
 class CandidacyQuerySet(models.QuerySet):
     def with_votes(self):
-        """Each candidacy's votes and its race's total, summed in the database.
+        """Each candidacy's votes, summed in the database (a correlated subquery, no GROUP BY).
 
         Only top-level units are summed (counties, or one "all counties combined" unit when
         per-county figures are not on file); precincts roll up into their county, so nothing
-        is counted twice. ``race_total`` is the same sum over the whole race (a subquery).
+        is counted twice. The race's total is the sum over its candidacies
+        (``results.race_results``), so it needs no query of its own.
         """
-        race_total = (
-            VoteCount.objects.filter(candidacy__race=OuterRef("race_id"), unit__parent__isnull=True)
+        votes = (
+            VoteCount.objects.filter(candidacy=OuterRef("pk"), unit__parent__isnull=True)
             .order_by()
-            .values("candidacy__race")
+            .values("candidacy")
             .annotate(total=Sum("votes"))
             .values("total")
         )
-        return self.annotate(
-            votes=Sum(
-                "vote_counts__votes",
-                filter=Q(vote_counts__unit__parent__isnull=True),
-                default=0,
-            ),
-            race_total=Coalesce(Subquery(race_total), 0),
-        )
+        return self.annotate(votes=Coalesce(Subquery(votes), 0))
 
     def for_results(self):
         return self.with_votes().select_related("candidate").order_by("-votes", "ballot_order")

@@ -126,12 +126,13 @@ def race_results(race, candidacies=None):
     """The race's rows in result order with shares and outcomes.
 
     ``candidacies`` may be passed when the caller prefetched them with
-    ``Candidacy.objects.for_results()`` (the election page does, for every race at once).
+    ``Candidacy.objects.for_results()`` (the election page does, for every race at once); they
+    must be all of the race's candidacies, since the race's total is their sum.
     """
     if candidacies is None:
         candidacies = race.candidacies.for_results()
     rows_in_order = sorted(candidacies, key=lambda c: (-(c.votes or 0), c.ballot_order, c.pk))
-    total = rows_in_order[0].race_total or 0 if rows_in_order else 0
+    total = sum(c.votes or 0 for c in rows_in_order)
     rows = [
         ResultRow(candidacy=c, votes=c.votes or 0, share=share_percent(c.votes or 0, total))
         for c in rows_in_order

@@ -452,6 +452,23 @@ def test_race_page_queries_stay_constant(client, django_assert_num_queries, size
 
 
 @pytest.mark.parametrize("size", [5, 50])
+def test_a_race_linked_to_its_runoff_costs_one_query_more(client, django_assert_num_queries, size):
+    """Prevents a query per linked race and a join-heavy race query (PostgreSQL spent ~8 ms
+    planning one with the linked races' elections joined). The general: race (with its runoff),
+    the runoff's election, candidacies with votes, counties, vote counts, corrections log (one
+    more than test_race_page_queries_stay_constant). The runoff, not yet counted: race (with
+    the general), the general's election, candidacies, counties."""
+    general, runoff = district_5_with_runoff()
+    for i in range(size):
+        make_candidacy(runoff, name=f"Extra runner {i}")
+    for race, queries in ((general, 6), (runoff, 4)):
+        with django_assert_num_queries(queries):
+            response = client.get(race.get_absolute_url())
+        assert response.status_code == 200
+    assert "meet in a runoff on Nov. 30." in html_of(client, general.get_absolute_url())
+
+
+@pytest.mark.parametrize("size", [5, 50])
 def test_election_page_queries_stay_constant(client, django_assert_num_queries, size):
     """Prevents an N+1 over races (their offices, runoffs, candidacies, reporting units):
     election, races, candidacies, units, runoff elections: 5 queries for 5 or 50 candidacies
