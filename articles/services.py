@@ -5,8 +5,10 @@ The admin's actions and save hooks and the demo loader call these; nothing else 
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,14 +115,31 @@ def comment_post(*, article, data, request):
     return comment
 
 
-def comment_notify_editors(*, comment, admin_url):
-    """Email the editors about a held comment: EDITORS_EMAIL, else every active staff member
-    with an address. The email is private, so it may carry the commenter's address."""
-    recipients = list(settings.EDITORS_EMAIL) or list(
+def comment_moderators():
+    """Active staff with an email address who may moderate comments (the comment change
+    permission, directly, through a role group, or as superusers)."""
+    may_moderate = Permission.objects.filter(
+        content_type__app_label="articles", codename="change_comment"
+    )
+    return (
         get_user_model()
         .objects.filter(is_staff=True, is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__in=may_moderate)
+            | Q(groups__permissions__in=may_moderate)
+        )
         .exclude(email="")
-        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def comment_notify_editors(*, comment, admin_url):
+    """Email the editors about a held comment: EDITORS_EMAIL, else every active staff member
+    with an address who may moderate comments (a contributor cannot act on it). The email is
+    private, so it may carry the commenter's address."""
+    recipients = list(settings.EDITORS_EMAIL) or sorted(
+        comment_moderators().values_list("email", flat=True)
     )
     if not recipients:
         return 0

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core import mail, signing
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.test import Client
@@ -23,6 +24,7 @@ from articles import comments
 from articles.comments import make_form_token, render_comment_text
 from articles.models import Article, Comment
 from articles.services import CommentRefused, comment_post
+from civicsite import roles
 from tests.articles.factories import make_article
 from tests.candidates.factories import make_race_with_votes
 
@@ -659,15 +661,23 @@ def test_editors_get_an_email_when_a_comment_is_held(
     assert f"/admin/articles/comment/{comment.pk}/change/" in message.body
 
 
-def test_without_editors_email_staff_with_an_address_are_told(
+def test_without_editors_email_the_staff_who_may_moderate_are_told(
     client, article, clock, settings, django_user_model, django_capture_on_commit_callbacks
 ):
+    """Editors (by role) and superusers; not contributors, who cannot act on it, not readers,
+    not staff without an address, and each address once."""
     settings.EDITORS_EMAIL = []
-    django_user_model.objects.create_user("ed", email="ed@example.com", is_staff=True)
+    editor = django_user_model.objects.create_user("ed", email="ed@example.com", is_staff=True)
+    editor.groups.add(Group.objects.get(name=roles.EDITOR))
+    django_user_model.objects.create_superuser("boss", email="boss@example.com", password="x")
+    writer = django_user_model.objects.create_user("w", email="w@example.com", is_staff=True)
+    writer.groups.add(Group.objects.get(name=roles.CONTRIBUTOR))
+    django_user_model.objects.create_user("staff", email="staff@example.com", is_staff=True)
+    django_user_model.objects.create_user("noaddress", is_staff=True, is_superuser=True)
     django_user_model.objects.create_user("reader", email="reader@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         post(client, article, clock)
-    assert [message.to for message in mail.outbox] == [["ed@example.com"]]
+    assert [message.to for message in mail.outbox] == [["boss@example.com", "ed@example.com"]]
 
 
 def test_no_email_for_a_comment_published_directly(
