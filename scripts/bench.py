@@ -9,9 +9,10 @@ What it does, in order:
 2. counts the SQL queries of each page in this process, through Django's test Client with
    the page cache off (django.test.utils.CaptureQueriesContext);
 3. runs collectstatic and starts gunicorn on 127.0.0.1 (2 workers, gthread, 4 threads each);
-4. warms the page cache, then drives each page with wrk (loopback only: 10 s, 16 connections,
-   2 threads by default) and prints a table: requests/s, p50 and p99 latency, response bytes,
-   SQL queries (uncached) and the ratio to the ceiling's requests/s in the same run;
+4. warms the page cache, then drives each page with wrk (loopback only: 16 connections,
+   2 threads, 5 s per page) in 3 rounds, the ceiling first in each, and prints a table of each
+   page's median round: requests/s, p50 and p99 latency, response bytes, SQL queries
+   (uncached) and the ratio to the ceiling's requests/s in the same run;
 5. writes the same as JSON to bench/results/<timestamp>.json (git-ignored).
 
 ``--cold`` turns the page cache off (CACHE_PAGES=0), to see what rendering costs. wrk is the
@@ -195,10 +196,14 @@ def print_table(rows, header):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cold", action="store_true", help="page cache off (CACHE_PAGES=0)")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per page (10)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per page per round (5)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds; each page's median counts (3)"
+    )
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
     parser.add_argument("--worker-threads", type=int, default=4, help="threads per worker (4)")
     parser.add_argument("--scale", default="1", help="seed_bench --scale when seeding (1)")
     parser.add_argument(
@@ -251,7 +256,7 @@ def main():
             "--workers",
             str(args.workers),
             "--worker-class",
-            "gthread",
+            args.worker_class,
             "--threads",
             str(args.worker_threads),
         ],
@@ -268,21 +273,21 @@ def main():
             for _ in range(3):  # warm: every worker's first request, and the page cache
                 status, size, _ = fetch(base + url)
             sizes[name] = size
-        # The ceiling runs first, in the middle and last; the ratios use the median of the
-        # three, so one slow or fast moment of a shared machine does not skew every ratio.
-        ceiling_url = dict(urls)["ceiling"]
-        page_urls = [(name, url) for name, url in urls if name != "ceiling"]
-        middle = len(page_urls) // 2
-        ceiling_runs = [run_wrk(base + ceiling_url, args)]
+        # Every page, the ceiling first, is measured in ``--rounds`` rounds and each keeps its
+        # median round: a shared machine has slow moments (one run here had the ceiling at
+        # 974 req/s and 2,903 two minutes later), and the rounds spread them over all pages.
+        runs = {name: [] for name, _ in urls}
+        for _ in range(args.rounds):
+            for name, url in urls:
+                runs[name].append(run_wrk(base + url, args))
         results = {}
-        for index, (name, url) in enumerate(page_urls):
-            if index == middle:
-                ceiling_runs.append(run_wrk(base + ceiling_url, args))
-            results[name] = run_wrk(base + url, args)
-        ceiling_runs.append(run_wrk(base + ceiling_url, args))
-        ceiling_runs.sort(key=lambda run: run["requests_per_second"])
-        results = {"ceiling": ceiling_runs[1], **results}
-        ceiling = ceiling_runs[1]["requests_per_second"]
+        for name, page_runs in runs.items():
+            page_runs.sort(key=lambda run: run["requests_per_second"])
+            results[name] = {
+                **page_runs[len(page_runs) // 2],
+                "rounds_requests_per_second": [run["requests_per_second"] for run in page_runs],
+            }
+        ceiling = results["ceiling"]["requests_per_second"]
         for name, url in urls:
             rows.append(
                 {
@@ -303,16 +308,18 @@ def main():
     engine = database["ENGINE"].rsplit(".", 1)[-1]
     cache = "Redis" if settings.REDIS_URL else "local memory (per worker)"
     header = (
-        f"civicsite bench, {mode}: {engine}, cache {cache}, gunicorn {args.workers} gthread "
-        f"workers x {args.worker_threads} threads, wrk {args.duration} s x "
+        f"civicsite bench, {mode}: {engine}, cache {cache}, gunicorn {args.workers} "
+        f"{args.worker_class} "
+        f"workers x {args.worker_threads} threads, wrk {args.rounds} x {args.duration} s x "
         f"{args.connections} connections x {args.threads} threads"
     )
     print_table(rows, header)
-    print(
-        "ceiling runs (req/s, lowest to highest): "
-        + ", ".join(f"{run['requests_per_second']:.0f}" for run in ceiling_runs)
-        + "; ratios use the median"
+    spread = ", ".join(
+        f"{row['page']} {min(row['rounds_requests_per_second']):.0f}-"
+        f"{max(row['rounds_requests_per_second']):.0f}"
+        for row in rows
     )
+    print(f"req/s is each page's median of {args.rounds} rounds; lowest-highest: {spread}")
     report = {
         "when": stamp,
         "mode": "cold" if args.cold else "warm",
@@ -320,15 +327,15 @@ def main():
         "cache": cache,
         "gunicorn": {
             "workers": args.workers,
-            "worker_class": "gthread",
+            "worker_class": args.worker_class,
             "threads": args.worker_threads,
         },
         "wrk": {
             "duration_s": args.duration,
+            "rounds": args.rounds,
             "connections": args.connections,
             "threads": args.threads,
         },
-        "ceiling_runs": [run["requests_per_second"] for run in ceiling_runs],
         "pages": rows,
     }
     path = RESULTS / f"{stamp}{'-cold' if args.cold else ''}.json"
