@@ -137,7 +137,7 @@ class ArticleDetailView(DetailView):
         ``?replyto=<id>`` fills the form's parent with a comment shown on the page; anything
         else there is ignored. No query: the thread is prefetched.
         """
-        by_id = {comment.pk: comment for comment in article.page_comments}
+        by_id = visible_comments_by_id(article)
         if form is None and article.comments_open:
             initial = {}
             reply_to = self.request.GET.get("replyto", "")
@@ -268,6 +268,11 @@ class AuthorDetailView(PaginatedMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
+def visible_comments_by_id(article):
+    """The comments readers see on the page, by id, from the ``page_comments`` prefetch."""
+    return {comment.pk: comment for comment in article.page_comments}
+
+
 CROSS_SITE_MESSAGE = (
     "We could not accept this comment: it was not sent from this site's comment form. "
     "Please go back to the article and post it from there."
@@ -317,7 +322,7 @@ def comment_post(request, slug):
     form = CommentForm(
         request.POST,
         article=article,
-        visible_comments={c.pk: c for c in page_article.page_comments},
+        visible_comments=visible_comments_by_id(page_article),
     )
     if not form.is_valid():
         # Field errors, or the one generic refusal (form.refused), are the form's own errors.
