@@ -90,3 +90,38 @@ def test_admin_pages_also_carry_the_csp(client):
     response = client.get("/admin/login/")
     assert response.status_code == 200
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+# Runs one page-style query three times, then asks PostgreSQL what this connection prepared.
+COUNT_PREPARED_STATEMENTS = (
+    "from django.db import connection; "
+    "from candidates.models import Race; "
+    "[Race.objects.filter(slug='no-such-race').exists() for _ in range(3)]; "
+    "cur = connection.cursor(); "
+    "cur.execute('SELECT count(*) FROM pg_prepared_statements'); "
+    "print(cur.fetchone()[0])"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("setting", "prepared"), [("", True), ("0", False)])
+def test_postgresql_prepares_repeated_queries_unless_turned_off(setting, prepared):
+    """A page query run again on a connection is not planned again (settings.py says why)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL setting")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    result = run_manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        COUNT_PREPARED_STATEMENTS,
+        DEBUG="1",
+        DATABASE_URL=url,
+        DATABASE_PREPARED_STATEMENTS=setting,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (int(result.stdout.split()[-1]) > 0) is prepared
