@@ -137,7 +137,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # so PostgreSQL stops re-planning the same page queries (the race query planned in ~2 ms
     # and ran in 0.2). Set DATABASE_PREPARED_STATEMENTS=0 behind a transaction-pooling proxy
     # (PgBouncer before 1.21), which cannot keep prepared statements.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+    # Merged, not assigned: options from the URL (?sslmode=require) stay.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside a writer; IMMEDIATE takes the write lock at BEGIN, so two
     # writers queue on the busy timeout instead of failing with "database is locked".
