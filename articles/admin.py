@@ -33,7 +33,7 @@ from articles.services import (
     comment_mark_spam,
     comment_remove,
 )
-from civicsite.history import HistoryAdmin
+from civicsite.core.history import HistoryAdmin
 
 PLACEMENT_NAMES = {"figure": "figure", "pullquote": "pull quote", "embed": "embedded post"}
 PUBLISH_PERMISSION = "articles.publish_article"

@@ -17,8 +17,8 @@ from articles.models import Article, Author, Comment, Figure
 from candidates.models import Candidacy
 
 # Safe image uploads (size, pixels, format, full decode, re-encode, server-made name) are
-# shared with candidate photos: civicsite/uploads.py.
-from civicsite.uploads import UploadedImageField
+# shared with candidate photos: civicsite/core/uploads.py.
+from civicsite.core.uploads import UploadedImageField
 
 SLUG_TAKEN = (
     "Another article already uses this address (slug): “{slug}”. Change the slug, for example "

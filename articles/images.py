@@ -1,6 +1,6 @@
 """Images for figures: re-encoding of uploads and responsive renditions, all with Pillow.
 
-An accepted upload (civicsite/uploads.py) is decoded and written again by Pillow: EXIF (GPS
+An accepted upload (civicsite/core/uploads.py) is decoded and written again by Pillow: EXIF (GPS
 included), comments and anything appended to the file are left behind, the orientation the
 camera recorded is applied to the pixels first, and the file gets a server-made name. Then,
 when a Figure is saved with a new image, ``make_renditions`` writes smaller copies in WebP and
@@ -15,17 +15,17 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
 # The upload checks and the re-encoding are shared with candidate and author photos
-# (civicsite/uploads.py); the names stay importable from here.
-from civicsite.uploads import (
+# (civicsite/core/uploads.py); the names stay importable from here.
+from civicsite.core.uploads import (
     ALLOWED_FORMATS,
     MIME_TYPES,
     SAVE_OPTIONS,
     reencode_upload,
     validate_image_upload,
 )
-from civicsite.uploads import encode as _encode
-from civicsite.uploads import has_alpha as _has_alpha
-from civicsite.uploads import prepare_for as _prepare_for
+from civicsite.core.uploads import encode as _encode
+from civicsite.core.uploads import has_alpha as _has_alpha
+from civicsite.core.uploads import prepare_for as _prepare_for
 
 __all__ = [
     "ALLOWED_FORMATS",

@@ -21,7 +21,7 @@ from articles.comments import (
     flood_allows,
 )
 from articles.models import Article, Comment
-from civicsite import caching
+from civicsite.core import pagecache
 
 
 def article_render(*, article):
@@ -156,7 +156,7 @@ def comment_notify_editors(*, comment, admin_url):
 def _comments_set_status(comments, status):
     with transaction.atomic():
         changed = comments.exclude(status=status).update(status=status)
-        caching.invalidate()  # update() sends no signals; the article pages show comments
+        pagecache.invalidate()  # update() sends no signals; the article pages show comments
         return changed
 
 

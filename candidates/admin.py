@@ -30,7 +30,7 @@ from candidates.forms import (
 from candidates.importer import ImportFailed, import_results
 from candidates.models import Candidacy, Candidate, Election, Office, Race, ReportingUnit
 from candidates.results import race_results
-from civicsite.history import HistoryAdmin
+from civicsite.core.history import HistoryAdmin
 
 RESULTS_PERMISSION = "candidates.change_race"
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 
+from civicsite.core.pagecache import PublicContent
 
-class CandidatesConfig(AppConfig):
+
+class CandidatesConfig(PublicContent, AppConfig):
     name = "candidates"
     verbose_name = "Elections and candidates"

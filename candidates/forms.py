@@ -5,7 +5,7 @@ from django.core import signing
 
 from candidates.models import Race, VoteCount
 from candidates.services import race_save_results
-from civicsite.uploads import UploadedImageField
+from civicsite.core.uploads import UploadedImageField
 
 # PositiveIntegerField tops out here on PostgreSQL; a bigger figure is a typo, not a count,
 # and must be a form error rather than a database error (a 500).
@@ -21,7 +21,7 @@ COUNT_ERRORS = {
 class CandidateAdminForm(forms.ModelForm):
     """The admin builds the fields (with its widgets); this form adds the photo rules.
 
-    The photo goes through the site's upload checks (civicsite/uploads.py: size, pixels,
+    The photo goes through the site's upload checks (civicsite/core/uploads.py: size, pixels,
     format, full decode, re-encode, server-made name), like article figures.
     """
 

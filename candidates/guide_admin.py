@@ -21,7 +21,7 @@ from django.urls import path, reverse
 from candidates import guides
 from candidates.guide_forms import CandidacyAnswersForm
 from candidates.models import Answer, Question, Questionnaire
-from civicsite.history import HistoryAdmin
+from civicsite.core.history import HistoryAdmin
 
 
 class QuestionInline(admin.TabularInline):

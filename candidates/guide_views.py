@@ -51,7 +51,7 @@ def race_guide(request, election_slug, slug):
         # A preview must never land in a shared cache.
         patch_cache_control(response, private=True, no_store=True)
     elif questionnaire.random_order:
-        # A new order on every page load: no shared copy (civicsite/caching.py respects this).
+        # A new order on every page load: no shared copy (the page cache respects this).
         patch_cache_control(response, no_cache=True)
     return response
 

@@ -49,7 +49,7 @@ from candidates.models import (
     VoteCount,
 )
 from candidates.services import IMPORT_REASON, corrections_record, votes_snapshot, with_history
-from civicsite import caching
+from civicsite.core import pagecache
 
 
 @dataclass
@@ -925,7 +925,7 @@ def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON):
         if race.status == Race.Status.UPCOMING and votes_by_race[race.pk] > 0:
             race.status = Race.Status.COUNTING
     bulk_update_with_history(touched, Race, ["results_updated_at", "status"], **history)
-    caching.invalidate()  # the bulk writes above send no signals
+    pagecache.invalidate()  # the bulk writes above send no signals
 
     report.units_updated = len(placed)
     report.candidacies_updated = len(candidacies)

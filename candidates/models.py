@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from civicsite.markup import render_light_markdown
+from civicsite.core.markup import render_light_markdown
 
 
 def unique_slug(instance, value, *, scope=None, max_length=80):

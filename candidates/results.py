@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.utils.dateformat import format as date_format
 
 from candidates.models import Race
-from civicsite.formatting import ap_date
 
 WON = "won"
 RUNOFF = "runoff"
@@ -117,7 +117,7 @@ class RaceResults:
         sentence = f"{opening}; {name} {verb} {short:,} short"
         if race.is_final and self.advancing:
             runoff = getattr(race, "runoff", None)
-            when = f" on {ap_date(runoff.election.date)}" if runoff else ""
+            when = f" on {date_format(runoff.election.date, 'N j')}" if runoff else ""
             return f"{sentence}, so the top two meet in a runoff{when}."
         return f"{sentence}."
 

@@ -15,7 +15,7 @@ for certain only at the moment of the change, so it is written then.
 
 Bulk writes send no signals, so django-simple-history would not see them: these functions
 use ``bulk_create_with_history`` / ``bulk_update_with_history`` with the user and a change
-reason (civicsite/history.py). Deletions go through querysets, whose signals record them
+reason (civicsite/core/history.py). Deletions go through querysets, whose signals record them
 with the user of the request.
 """
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
+from civicsite.core import pagecache
+
 
 def sync_roles_after_migrate(sender, app_config=None, **kwargs):
     """Keep the role groups in step after every migrate and every test-database flush.
@@ -16,15 +18,14 @@ def sync_roles_after_migrate(sender, app_config=None, **kwargs):
     sync_roles()
 
 
-class CivicsiteConfig(AppConfig):
-    """The project package as an app, for its static files, templates tags and commands."""
+class CivicsiteConfig(pagecache.PublicContent, AppConfig):
+    """The site that composes the apps: home, search, front page, commands, static files."""
 
     name = "civicsite"
     verbose_name = "Site"
 
     def ready(self):
-        # Every save of a model shown on public pages empties the page cache (civicsite/caching.py).
-        from civicsite import caching
-
-        caching.connect_signals()
+        # Every save of a model shown on public pages empties the page cache
+        # (civicsite/core/pagecache.py); tags appear on article and tag pages.
+        pagecache.connect_signals(also_watch=["taggit"])
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="civicsite-sync-roles")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from civicsite.caching import skip_page_cache
+from civicsite.core.pagecache import skip_page_cache
 
 CEILING_HTML = (
     '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'

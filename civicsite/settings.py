@@ -59,22 +59,25 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",
-    # Edit history with who and when, revertible in the admin (civicsite/history.py says why).
+    # Edit history with who and when, revertible in the admin (civicsite/core/history.py says why).
     "simple_history",
+    # The floor the apps stand on (page cache, uploads, markup, history, metadata, pagination).
+    "civicsite.core",
+    # The site that composes the apps (home, search, feeds and sitemaps wired into urls.py).
     "civicsite",
     "candidates",
     "articles",
 ]
 
 MIDDLEWARE = [
-    "civicsite.middleware.DatabaseUnavailableMiddleware",
+    "civicsite.core.outage.DatabaseUnavailableMiddleware",
     # A full disk while an upload is written: a 503 page saying it was not stored.
-    "civicsite.uploads.StorageFullMiddleware",
+    "civicsite.core.uploads.StorageFullMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers' pages from the cache, before sessions and the database are touched;
-    # HTTP caching headers on every page (civicsite/caching.py).
-    "civicsite.caching.PageCacheMiddleware",
+    # HTTP caching headers on every page (civicsite/core/pagecache.py).
+    "civicsite.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,7 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "civicsite.context_processors.site",
+                "civicsite.core.context_processors.site",
             ],
         },
     },
@@ -158,8 +161,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's Redis cache, but a Redis outage is logged, not raised (civicsite/cache.py).
-            "BACKEND": "civicsite.cache.ResilientRedisCache",
+            # Django's Redis cache; a Redis outage is logged, not raised (core/redis_cache.py).
+            "BACKEND": "civicsite.core.redis_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "civicsite"),
         }
@@ -167,9 +170,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Whole pages for anonymous readers (civicsite/caching.py): on by default, CACHE_PAGES=0 turns
-# the server-side page cache off (the HTTP headers stay). Several app servers need REDIS_URL so
-# that an editor's save empties the cache on all of them.
+# Whole pages for anonymous readers (civicsite/core/pagecache.py): on by default,
+# CACHE_PAGES=0 turns the server-side page cache off (the HTTP headers stay). Several app
+# servers need REDIS_URL so that an editor's save empties the cache on all of them.
 CACHE_PAGES = env_bool("CACHE_PAGES", default=True)
 CACHE_PAGE_TIMEOUT = env_int("CACHE_PAGE_TIMEOUT", 600)  # seconds a stored page lives at most
 CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)  # Cache-Control max-age for browsers and CDNs

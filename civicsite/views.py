@@ -21,7 +21,7 @@ from articles.models import Article
 from candidates import queries
 from candidates.models import Election, Questionnaire
 from civicsite import search as site_search
-from civicsite import seo
+from civicsite.core import metadata
 from civicsite.models import FrontPage
 
 HOME_NEWS = 6
@@ -72,7 +72,7 @@ def home(request):
         "next_election_guides": guides,
         "countdown": countdown(days_to_go) if next_election else "",
         "canonical_url": request.build_absolute_uri(reverse("home")),
-        "site_ld": seo.website(
+        "site_ld": metadata.website(
             settings.SITE_NAME,
             url=request.build_absolute_uri(reverse("home")),
             search_url=request.build_absolute_uri(reverse("search") + "?q="),

@@ -3,7 +3,7 @@
 from django import template
 
 from articles.views import SECTION_OF_KIND
-from civicsite.seo import json_ld_script
+from civicsite.core.metadata import json_ld_script
 
 register = template.Library()
 
@@ -16,5 +16,5 @@ def section_slug(kind):
 
 @register.filter
 def json_ld(data):
-    """A schema.org JSON-LD block; the one implementation lives in civicsite/seo.py."""
+    """A schema.org JSON-LD block; the one implementation lives in civicsite/core/metadata.py."""
     return json_ld_script(data)

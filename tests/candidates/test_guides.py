@@ -25,7 +25,7 @@ from candidates.guides import (
     word_limit_error,
 )
 from candidates.models import Answer, Election, Question, Questionnaire
-from civicsite.markup import render_light_markdown
+from civicsite.core.markup import render_light_markdown
 from tests.candidates.factories import (
     make_candidacy,
     make_candidate,

@@ -21,8 +21,8 @@ from candidates.guides import CandidacyEntry, questionnaire_save_answers
 from candidates.importer import import_results
 from candidates.models import Answer, Question, Questionnaire
 from candidates.services import race_save_results
-from civicsite import caching
 from civicsite.bench_views import CEILING_HTML
+from civicsite.core import pagecache
 from tests.articles.factories import make_article
 from tests.candidates.factories import make_candidacy, make_district_5_general, make_race
 
@@ -238,9 +238,9 @@ def test_removing_a_comment_hides_it_at_once(article):
 
 
 def test_invalidate_gives_a_new_generation():
-    before = caching.current_generation()
-    caching.invalidate()
-    assert caching.current_generation() != before
+    before = pagecache.current_generation()
+    pagecache.invalidate()
+    assert pagecache.current_generation() != before
 
 
 # --- Never cached -----------------------------------------------------------------------------

@@ -33,11 +33,11 @@ def test_an_unreachable_database_gives_a_plain_503_page():
 def test_pages_are_served_from_the_database_when_redis_is_unreachable(client, settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "civicsite.cache.ResilientRedisCache",
+            "BACKEND": "civicsite.core.redis_cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
-    with caplog.at_level(logging.WARNING, logger="civicsite.cache"):
+    with caplog.at_level(logging.WARNING, logger="civicsite.core.redis_cache"):
         assert cache.get("anything", "fallback") == "fallback"
         assert cache.add("flood-key", 1, 15) is True
         cache.set("k", "v")

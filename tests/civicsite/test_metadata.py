@@ -10,7 +10,7 @@ from django.template import engines
 from django.test import RequestFactory
 
 from candidates.models import Questionnaire
-from civicsite import seo
+from civicsite.core import metadata
 from tests.articles.factories import make_article, make_author, make_figure
 from tests.candidates.factories import make_candidacy, make_candidate, make_race
 
@@ -177,7 +177,7 @@ def test_a_hostile_title_cannot_break_out_of_the_json_ld_script(client):
 
 
 def test_json_ld_escapes_the_characters_that_could_end_the_element():
-    text = seo.json_ld_dumps({"name": "<b> & </script>"})
+    text = metadata.json_ld_dumps({"name": "<b> & </script>"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"name": "<b> & </script>"}
 
@@ -187,7 +187,7 @@ def test_the_articles_json_ld_filter_is_the_civicsite_one():
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     html = template.render({"data": {"@type": "Thing", "name": "</script>"}}, request)
-    assert html == seo.json_ld_script({"@type": "Thing", "name": "</script>"})
+    assert html == metadata.json_ld_script({"@type": "Thing", "name": "</script>"})
 
 
 @pytest.mark.parametrize(

@@ -209,7 +209,7 @@ def test_a_contributor_cannot_change_a_race_through_the_revert_form(contributor,
     version = race.history.earliest()
     url = reverse("admin:candidates_race_simple_history", args=[race.pk, version.history_id])
     assert contributor.get(url).status_code == 200  # may look, as on the change page
-    # A complete, valid form: without the guard in civicsite/history.py this saves.
+    # A complete, valid form: without the guard in civicsite/core/history.py this saves.
     data = {
         "election": race.election_id,
         "office": race.office_id,

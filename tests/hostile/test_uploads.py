@@ -1,6 +1,6 @@
 """Hostile image uploads on every upload form: article figures, candidate and author photos.
 
-The checks live in civicsite/uploads.py (shared, since candidates never imports articles).
+The checks live in civicsite/core/uploads.py (shared, since candidates never imports articles).
 Each refusal is a form error with a message an editor can act on, and writes nothing: no row,
 no file. A disk that fills up while the file is written is a 503 page saying the upload was
 not stored, never a traceback (a storage whose _save fails with ENOSPC stands in for it).
@@ -23,7 +23,7 @@ from articles.forms import AuthorAdminForm, FigureForm
 from articles.models import Author
 from candidates.forms import CandidateAdminForm
 from candidates.models import Candidate
-from civicsite.uploads import DAMAGED, NOT_AN_IMAGE, STORAGE_FULL, UploadedImageField
+from civicsite.core.uploads import DAMAGED, NOT_AN_IMAGE, STORAGE_FULL, UploadedImageField
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +258,7 @@ def test_a_full_disk_during_an_author_photo_upload_is_a_503_page(
 
 
 def test_other_os_errors_are_not_mistaken_for_a_full_disk(rf):
-    from civicsite.uploads import StorageFullMiddleware
+    from civicsite.core.uploads import StorageFullMiddleware
 
     middleware = StorageFullMiddleware(lambda request: None)
     request = rf.get("/")

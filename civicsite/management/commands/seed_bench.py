@@ -37,7 +37,7 @@ from candidates.models import (
     ReportingUnit,
     VoteCount,
 )
-from civicsite import caching
+from civicsite.core import pagecache
 
 PREFIX = "sb-"
 BATCH = 2000
@@ -146,7 +146,7 @@ class Command(BaseCommand):
             # PostgreSQL still thinks the tables are tiny and picks nested loops over them.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        caching.invalidate()
+        pagecache.invalidate()
         if options["verbosity"] >= 1:
             summary = ", ".join(f"{n:,} {name}" for name, n in sizes.items())
             self.stdout.write(f"Seeded {summary} in {time.monotonic() - started:.0f} s.")

@@ -10,9 +10,10 @@ current when its rendering began, and a page whose generation is not the current
 ``invalidate()`` sets a new random one, so one write empties the whole page cache at once, on every
 worker and (with Redis) every app server. It is called:
 
-- by signal receivers for every model of candidates, articles, civicsite and taggit
-  (``connect_signals``, from ``CivicsiteConfig.ready``): a cache-invalidation hook is the one
-  fair use of signals (STYLE.md);
+- by signal receivers for the models of every app whose AppConfig is a ``PublicContent``
+  (candidates, articles, the site itself) and of taggit (``connect_signals``, from
+  ``CivicsiteConfig.ready``); each app says which of its saves readers can see. A
+  cache-invalidation hook is the one fair use of signals (README, "Code layout");
 - explicitly by services that write with ``bulk_create``/``update``/``delete``, which send no
   signals (the results importer, comment moderation).
 
@@ -56,8 +57,6 @@ GENERATION_KEY = "pages:generation"
 SCHEDULE_KEY = "pages:scheduled"
 PAGE_KEY_PREFIX = "pages:page:"
 
-# The apps whose rows appear on public pages; a change to any of their models empties the cache.
-WATCHED_APPS = {"candidates", "articles", "civicsite", "taggit"}
 # A view that says any of these about its response is never stored or marked public.
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "no-cache")
 
@@ -108,25 +107,45 @@ def _publish_times_passed(times):
 # --- Signal receivers -------------------------------------------------------------------------
 
 
-def _is_watched(model):
+class PublicContent:
+    """Mixed into an app's AppConfig: the app's rows appear on public pages.
+
+    The page cache asks the app, not a list of its own, whether a save changes what readers
+    see, and when a saved row goes public later without another save (a scheduled article).
+    The defaults say every save matters and nothing is scheduled.
+    """
+
+    def changes_public_pages(self, instance, created):
+        return True
+
+    def goes_public_at(self, instance):
+        """A future time at which ``instance`` appears without being saved again, or None."""
+        return None
+
+
+# Third-party apps whose rows appear on public pages (tags) and that have no AppConfig of
+# ours to say so; the site names them when it connects the signals.
+EVERY_SAVE_IS_PUBLIC = PublicContent()
+_also_watched = set()
+
+
+def _content_policy(model):
+    """The PublicContent that speaks for ``model``, or None when its rows are never shown."""
     meta = model._meta
     # django-simple-history's Historical* rows never appear on public pages.
-    return meta.app_label in WATCHED_APPS and not meta.model_name.startswith("historical")
-
-
-def _comment_is_public(instance, created):
-    """A new comment that is held or filed as spam changes no public page."""
-    Comment = apps.get_model("articles", "Comment")
-    if isinstance(instance, Comment) and created:
-        return instance.status == Comment.Status.APPROVED
-    return True
+    if meta.model_name.startswith("historical"):
+        return None
+    if isinstance(meta.app_config, PublicContent):
+        return meta.app_config
+    return EVERY_SAVE_IS_PUBLIC if meta.app_label in _also_watched else None
 
 
 def _on_save(sender, instance, created=False, **kwargs):
-    if _comment_is_public(instance, created):
+    policy = _content_policy(sender)
+    if policy.changes_public_pages(instance, created):
         invalidate()
-    publish_at = getattr(instance, "publish_at", None)
-    if sender._meta.label == "articles.Article" and publish_at and publish_at > timezone.now():
+    publish_at = policy.goes_public_at(instance)
+    if publish_at and publish_at > timezone.now():
         schedule(publish_at)
 
 
@@ -135,7 +154,7 @@ def _on_delete(sender, **kwargs):
 
 
 def _on_m2m_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_") and _is_watched(type(instance)):
+    if action.startswith("post_") and _content_policy(type(instance)):
         invalidate()
 
 
@@ -143,20 +162,23 @@ def _on_setting_changed(**kwargs):
     _bump()
 
 
-def connect_signals():
-    """Called once from CivicsiteConfig.ready(), so commands and the shell invalidate too.
+def connect_signals(*, also_watch=()):
+    """Called once from the site's AppConfig.ready(), so commands and the shell invalidate too.
+
+    ``also_watch``: labels of third-party apps whose every save changes public pages.
 
     Connected per watched model, not for every sender: a post_delete receiver stops Django's
     fast (single-query) delete for its model, which sessions and login attempts should keep.
     """
+    _also_watched.update(also_watch)
     for model in apps.get_models(include_auto_created=True):
-        if _is_watched(model):
-            uid = f"civicsite.caching.{model._meta.label_lower}"
+        if _content_policy(model):
+            uid = f"civicsite.core.pagecache.{model._meta.label_lower}"
             post_save.connect(_on_save, sender=model, dispatch_uid=f"{uid}.save")
             post_delete.connect(_on_delete, sender=model, dispatch_uid=f"{uid}.delete")
-    m2m_changed.connect(_on_m2m_changed, dispatch_uid="civicsite.caching.m2m")
+    m2m_changed.connect(_on_m2m_changed, dispatch_uid="civicsite.core.pagecache.m2m")
     # Settings change only in tests (override_settings); any page may show a setting.
-    setting_changed.connect(_on_setting_changed, dispatch_uid="civicsite.caching.setting")
+    setting_changed.connect(_on_setting_changed, dispatch_uid="civicsite.core.pagecache.setting")
 
 
 # --- The middleware ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Template tags for page metadata: JSON-LD blocks and absolute addresses (no queries).
 
-    {% load seo_tags %}
+    {% load metadata %}
     {{ data|json_ld }}                                    any dict as a JSON-LD block
     {% breadcrumbs_ld "Elections" list_url race.election.name election_url race.office.name %}
     {% candidate_ld candidate %}   {% election_ld election %}
@@ -14,21 +14,21 @@ from django import template
 from django.urls import reverse
 
 from candidates.templatetags.results_tags import instagram_url, web_url, x_url
-from civicsite import seo
+from civicsite.core import metadata
 
 register = template.Library()
 
 
 @register.filter
 def json_ld(data):
-    """A schema.org JSON-LD block, escaped for <, > and & (see civicsite/seo.py)."""
-    return seo.json_ld_script(data)
+    """A schema.org JSON-LD block, escaped for <, > and & (see civicsite/core/metadata.py)."""
+    return metadata.json_ld_script(data)
 
 
 @register.filter
 def with_publisher(data, site_name):
     """A copy of a NewsArticle dict with the site as its publisher."""
-    return {**data, "publisher": seo.publisher(site_name)}
+    return {**data, "publisher": metadata.publisher(site_name)}
 
 
 @register.simple_tag(takes_context=True)
@@ -50,13 +50,13 @@ def breadcrumbs_ld(context, *names_and_paths):
         (str(name), request.build_absolute_uri(path))
         for name, path in zip(pairs[::2], pairs[1::2], strict=True)
     ]
-    return seo.json_ld_script(seo.breadcrumb_list(items))
+    return metadata.json_ld_script(metadata.breadcrumb_list(items))
 
 
 @register.simple_tag(takes_context=True)
 def candidate_ld(context, candidate):
     request = context["request"]
-    data = seo.person(
+    data = metadata.person(
         candidate,
         url=request.build_absolute_uri(candidate.get_absolute_url()),
         image_url=request.build_absolute_uri(candidate.photo.url) if candidate.photo else "",
@@ -67,10 +67,10 @@ def candidate_ld(context, candidate):
             instagram_url(candidate.instagram_handle),
         ],
     )
-    return seo.json_ld_script(data)
+    return metadata.json_ld_script(data)
 
 
 @register.simple_tag(takes_context=True)
 def election_ld(context, election):
     url = context["request"].build_absolute_uri(election.get_absolute_url())
-    return seo.json_ld_script(seo.election_event(election, url=url))
+    return metadata.json_ld_script(metadata.election_event(election, url=url))
