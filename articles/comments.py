@@ -1,8 +1,6 @@
-"""Readers' comments: the rules, in one place (SECURITY.md, "Comments").
+"""Readers' comments: the moderation rules and refusals, in one place (README, "For editors").
 
-- ``render_comment_text``: a comment is plain text. It is escaped, its line breaks kept and its
-  http(s) addresses made into links with rel="nofollow ugc noopener", once, when the comment is
-  saved (Comment.save stores the result in ``text_html``). No HTML a commenter types survives.
+- A comment is plain text, rendered to HTML once when it is saved: articles/comment_text.py.
 - ``decide_status``: the one function that says whether a new comment is published, held for
   moderation or filed as spam (after WordPress's long-tested rules).
 - The pluggable local spam checks (``COMMENTS_SPAM_CHECKS``): dotted paths to functions
@@ -10,7 +8,8 @@
 - The refusals that write nothing: the signed form time (too fast, too old, tampered), the
   flood limit per IP address and per email, and the client address they use.
 
-Every number is a setting with a default (``setting()``), so tests and editors can change it.
+Every number is a COMMENTS_* setting (defaults in civicsite/settings.py), read through
+``setting()``, so tests and editors can change it.
 """
 
 import hashlib
@@ -22,34 +21,12 @@ import time
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.utils.html import escape, format_html
 from django.utils.module_loading import import_string
-from django.utils.safestring import mark_safe
 
+from articles.comment_text import count_links
 from articles.models import Comment
 
 logger = logging.getLogger(__name__)
-
-DEFAULTS = {
-    # A form sent back sooner than this after the page was served was not typed by a person.
-    "MIN_SECONDS": 3,
-    # A form older than this is refused (the reader reloads the page).
-    "MAX_AGE_SECONDS": 24 * 60 * 60,
-    # A commenter with an approved comment under the same email is published directly.
-    "TRUST_RETURNING": True,
-    # Comments with this many links or more are held (0 turns the rule off).
-    "MAX_LINKS": 2,
-    "SPAM_CHECKS": [
-        "articles.comments.blocklist_check",
-        "articles.comments.link_count_check",
-    ],
-    # Words or phrases (whole words, any case) that file a comment as spam.
-    "BLOCKLIST": [],
-    # A second comment from the same IP address or email within this many seconds is refused.
-    "FLOOD_SECONDS": 15,
-    # How many proxies we run in front of the site; 0 means X-Forwarded-For is never trusted.
-    "TRUSTED_PROXIES": 0,
-}
 
 SPAM = "spam"
 HOLD = "hold"
@@ -63,66 +40,8 @@ APPROVED_MESSAGE = "Your comment is published."
 
 
 def setting(name):
-    return getattr(settings, f"COMMENTS_{name}", DEFAULTS[name])
-
-
-# --- Plain text -------------------------------------------------------------------------------
-
-# Bidirectional embedding, override and isolate controls (they can make text display in an
-# order other than the one typed, e.g. "gpj.exe") and C0 control characters other than tab and
-# line feed. Nobody needs them in a comment, a name or an address.
-_UNWANTED_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]")
-# http(s) addresses and bare www. addresses; quotes and angle brackets end an address.
-_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`]+")
-_TRAILING_PUNCTUATION = ".,;:!?'\"*"
-
-
-def clean_plain_text(value):
-    """Line breaks normalised to \\n, unwanted control characters removed."""
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    return _UNWANTED_CHARACTERS.sub("", value)
-
-
-def _trim_url(url):
-    """Drop what ends a sentence rather than the address: "see www.x.org." or "(www.x.org)"."""
-    while url:
-        if url[-1] in _TRAILING_PUNCTUATION or url[-1] == ")" and url.count(")") > url.count("("):
-            url = url[:-1]
-        else:
-            break
-    return url
-
-
-def _linkify(line):
-    """One line of plain text to HTML: escaped, with its addresses as nofollow links."""
-    parts = []
-    position = 0
-    for match in _URL.finditer(line):
-        url = _trim_url(match.group())
-        if not url or url.lower() in ("http://", "https://", "www."):
-            continue
-        href = url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
-        parts.append(escape(line[position : match.start()]))
-        parts.append(format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>', href, url))
-        position = match.start() + len(url)
-    parts.append(escape(line[position:]))
-    return "".join(parts)
-
-
-def render_comment_text(text):
-    """A comment's plain text as HTML: paragraphs at blank lines, <br> at line breaks, links.
-
-    Everything the commenter typed is escaped; the only markup is what this function writes
-    (<p>, <br>, <a href="http(s)://..." rel="nofollow ugc noopener">), so the result is safe
-    to print as it is.
-    """
-    text = clean_plain_text(text).strip()
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n\s*", text) if p.strip()]
-    html = "\n".join(
-        "<p>" + "<br>\n".join(_linkify(line) for line in paragraph.split("\n")) + "</p>"
-        for paragraph in paragraphs
-    )
-    return mark_safe(html)  # built from escaped parts only, above
+    """A COMMENTS_* setting; civicsite/settings.py holds every default (README, "Configuration")."""
+    return getattr(settings, f"COMMENTS_{name}")
 
 
 def threads(comments):
@@ -139,16 +58,6 @@ def threads(comments):
         if comment.parent_id is not None and comment.parent_id in by_id:
             by_id[comment.parent_id].public_replies.append(comment)
     return top_level
-
-
-def count_links(text):
-    return len(_URL.findall(text or ""))
-
-
-def comment_fingerprint(*, name, email, text):
-    """What makes two comments on one article the same: name, email (any case) and text."""
-    key = "\x00".join([name.strip(), email.strip().lower(), text.strip()])
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 # --- Spam checks and the moderation decision ------------------------------------------------

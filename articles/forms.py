@@ -7,12 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
-from articles.comments import (
-    REFUSED_MESSAGE,
-    clean_plain_text,
-    comment_fingerprint,
-    form_token_is_valid,
-)
+from articles.comment_text import clean_plain_text, comment_fingerprint
+from articles.comments import REFUSED_MESSAGE, form_token_is_valid
 from articles.models import Article, Author, Comment, Figure
 from candidates.models import Candidacy
 

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles import images
+from articles.comment_text import comment_fingerprint, render_comment_text
 from articles.rendering import render_body, render_markdown
 from candidates.models import Candidacy, Candidate, Election, Race, SlugFromNameMixin
 
@@ -444,7 +445,8 @@ class Comment(models.Model):
     """A reader's comment on an article: plain text, shown only once approved.
 
     The rules that decide a new comment's status, and the refusals (honeypot, signed form
-    time, flood, duplicates), live in articles/comments.py; posting and moderating go through
+    time, flood, duplicates), live in articles/comments.py, the text rules in
+    articles/comment_text.py; posting and moderating go through
     articles/services.py. save() fills this row's own derived fields: ``text_html`` (the text
     escaped, with line breaks and nofollow links, rendered once) and ``fingerprint`` (what the
     database uses to refuse the same comment twice, even from two requests at once).
@@ -496,9 +498,6 @@ class Comment(models.Model):
         return f"Comment by {self.name}"
 
     def save(self, *args, **kwargs):
-        # Imported here: articles.comments builds on this module's Comment.
-        from articles.comments import comment_fingerprint, render_comment_text
-
         self.text_html = render_comment_text(self.text)
         self.fingerprint = comment_fingerprint(name=self.name, email=self.email, text=self.text)
         update_fields = kwargs.get("update_fields")

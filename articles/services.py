@@ -12,11 +12,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.comment_text import comment_fingerprint
 from articles.comments import (
     DUPLICATE_MESSAGE,
     FLOOD_MESSAGE,
     client_ip,
-    comment_fingerprint,
     decide_status,
     flood_allows,
 )

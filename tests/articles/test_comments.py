@@ -21,7 +21,8 @@ from django.test import Client
 from django.urls import reverse
 
 from articles import comments
-from articles.comments import make_form_token, render_comment_text
+from articles.comment_text import render_comment_text
+from articles.comments import make_form_token
 from articles.models import Article, Comment
 from articles.services import CommentRefused, comment_post
 from civicsite import roles

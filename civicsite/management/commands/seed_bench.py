@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from articles.comments import comment_fingerprint, render_comment_text
+from articles.comment_text import comment_fingerprint, render_comment_text
 from articles.models import Article, Author, Byline, Comment
 from articles.rendering import render_body
 from candidates.models import (
