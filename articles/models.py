@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from articles import images
 from articles.comment_text import comment_fingerprint, render_comment_text
@@ -70,6 +71,19 @@ class ArticleQuerySet(models.QuerySet):
             )
             .order_by("-publish_at", "-id")
         )
+
+
+def tagged_article_ids(tag_ids):
+    """Subquery: ids of articles carrying any of ``tag_ids`` (a list or a values subquery).
+
+    The article content type is named by app label and model, joined in the same query,
+    rather than read with ``ContentType.objects.get_for_model()``: that lookup goes through a
+    per-process cache, so whether it costs a query would depend on what ran before, and the
+    pinned query counts of the tag page, feeds, sitemap and search would not hold.
+    """
+    return TaggedItem.objects.filter(
+        tag_id__in=tag_ids, content_type__app_label="articles", content_type__model="article"
+    ).values("object_id")
 
 
 class Article(models.Model):

@@ -1,17 +1,16 @@
 """/sitemap.xml: every public page, and nothing a reader could not open.
 
-Articles come from ``Article.objects.published()`` and voter guides from
-``Questionnaire.objects.published()``, so drafts, scheduled stories and unpublished guides are
-never listed; tags are listed only while they have a published article.
+Each app lists its own pages (articles/sitemaps.py, candidates/sitemaps.py), each starting from
+its ``published()`` QuerySet where it has one; this module adds the site's own pages (home and
+the section indexes) and puts the sections together. The order of ``SITEMAPS`` is the order
+of the URLs in /sitemap.xml.
 """
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
-from taggit.models import Tag
 
-from articles.models import Article
-from candidates.models import Candidate, Election, Questionnaire, Race
-from civicsite.search import tagged_article_ids
+from articles.sitemaps import SITEMAPS as ARTICLES_SITEMAPS
+from candidates.sitemaps import SITEMAPS as CANDIDATES_SITEMAPS
 
 
 class SectionSitemap(Sitemap):
@@ -31,81 +30,9 @@ class SectionSitemap(Sitemap):
         return reverse(item)
 
 
-class ArticleSitemap(Sitemap):
-    changefreq = "weekly"
-    limit = 5000
-
-    def items(self):
-        return Article.objects.published().order_by("-publish_at", "-id").only("slug", "updated_at")
-
-    def lastmod(self, article):
-        return article.updated_at
-
-
-class CandidateSitemap(Sitemap):
-    changefreq = "weekly"
-
-    def items(self):
-        return Candidate.objects.order_by("name", "pk").only("slug", "updated_at")
-
-    def lastmod(self, candidate):
-        return candidate.updated_at
-
-
-class ElectionSitemap(Sitemap):
-    changefreq = "daily"
-
-    def items(self):
-        return Election.objects.order_by("-date", "pk").only("slug")
-
-
-class RaceSitemap(Sitemap):
-    changefreq = "hourly"
-
-    def items(self):
-        return (
-            Race.objects.select_related("election")
-            .order_by("-election__date", "pk")
-            .only("slug", "results_updated_at", "election__slug")
-        )
-
-    def lastmod(self, race):
-        return race.results_updated_at
-
-
-class GuideSitemap(Sitemap):
-    changefreq = "weekly"
-
-    def items(self):
-        return (
-            Questionnaire.objects.published()
-            .select_related("race__election")
-            .order_by("-race__election__date", "pk")
-        )
-
-    def lastmod(self, questionnaire):
-        return questionnaire.updated_at
-
-
-class TagSitemap(Sitemap):
-    changefreq = "daily"
-    priority = 0.4
-
-    def items(self):
-        published_ids = Article.objects.published().values("pk")
-        tagged = tagged_article_ids(Tag.objects.values("pk")).filter(object_id__in=published_ids)
-        return Tag.objects.filter(pk__in=tagged.values("tag_id")).order_by("name")
-
-    def location(self, tag):
-        return reverse("tag-detail", kwargs={"slug": tag.slug})
-
-
 SITEMAPS = {
     "sections": SectionSitemap,
-    "articles": ArticleSitemap,
-    "candidates": CandidateSitemap,
-    "elections": ElectionSitemap,
-    "races": RaceSitemap,
-    "guides": GuideSitemap,
-    "tags": TagSitemap,
+    "articles": ARTICLES_SITEMAPS["articles"],
+    **CANDIDATES_SITEMAPS,  # candidates, elections, races, guides
+    "tags": ARTICLES_SITEMAPS["tags"],
 }

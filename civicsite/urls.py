@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from civicsite import bench_views, feeds, views
+from articles import feeds
+from civicsite import bench_views, views
 from civicsite.sitemaps import SITEMAPS
 
 admin.site.site_header = "civicsite newsroom"

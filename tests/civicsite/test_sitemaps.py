@@ -1,5 +1,5 @@
 """/sitemap.xml lists every public page and nothing a reader could not open; robots.txt
-points at it."""
+points at it. Each app's own sections are tested in tests/<app>/test_sitemaps.py."""
 
 import datetime
 import xml.etree.ElementTree as ET
@@ -8,7 +8,10 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from articles.sitemaps import SITEMAPS as ARTICLES_SITEMAPS
 from candidates.models import Questionnaire
+from candidates.sitemaps import SITEMAPS as CANDIDATES_SITEMAPS
+from civicsite.sitemaps import SITEMAPS, SectionSitemap
 from tests.articles.factories import make_article
 from tests.candidates.factories import make_candidate, make_race
 
@@ -67,19 +70,6 @@ def test_the_sitemap_lists_every_published_object_and_nothing_else(client):
     assert "/tags/scheduled-only-topic/" not in paths
 
 
-def test_articles_carry_their_last_modified_date(client):
-    make_article(title="Published")
-
-    root = ET.fromstring(client.get("/sitemap.xml").content)
-
-    lastmods = [
-        url.find("s:lastmod", NS).text
-        for url in root.findall("s:url", NS)
-        if "/articles/council" in url.find("s:loc", NS).text
-    ]
-    assert lastmods == [timezone.localdate().isoformat()]
-
-
 def test_robots_txt_names_the_sitemap(client):
     response = client.get("/robots.txt")
 
@@ -99,3 +89,19 @@ def test_the_sitemap_takes_a_fixed_number_of_queries(client, django_assert_num_q
     # Each of the six model sitemaps counts (paginator) and then lists its rows.
     with django_assert_num_queries(12):
         client.get("/sitemap.xml")
+
+
+def test_the_sitemap_has_every_app_section_in_a_fixed_order():
+    """An app's new section cannot be left out of /sitemap.xml by the composition."""
+    every_section = {"sections": SectionSitemap, **ARTICLES_SITEMAPS, **CANDIDATES_SITEMAPS}
+
+    assert every_section == SITEMAPS
+    assert list(SITEMAPS) == [
+        "sections",
+        "articles",
+        "candidates",
+        "elections",
+        "races",
+        "guides",
+        "tags",
+    ]

@@ -1,4 +1,8 @@
-"""RSS 2.0 and Atom feeds: latest articles, per tag, per candidate, per election.
+"""RSS 2.0 and Atom feeds of articles: the latest, per tag, per candidate, per election.
+
+They live with the articles because their items are articles (the election feed adds one item
+per race with results); civicsite/urls.py only gives them their addresses. Each feed is RSS,
+and ``atom()`` makes its Atom twin.
 
 Every feed starts from ``Article.objects.published()``, so drafts and scheduled stories never
 appear, and reads only article, byline, figure and race fields: no comment data of any kind.
@@ -18,9 +22,8 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.images import mime_type
-from articles.models import Article
+from articles.models import Article, tagged_article_ids
 from candidates.models import Candidate, Election, Race
-from civicsite.search import tagged_article_ids
 
 FEED_ITEMS = 30
 

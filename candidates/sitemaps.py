@@ -1,0 +1,63 @@
+"""The candidates' part of /sitemap.xml: candidates, elections, races and voter guides.
+
+Candidates, elections and races are public as soon as they exist; voter guides come from
+``Questionnaire.objects.published()``, so an unpublished guide is never listed.
+civicsite/sitemaps.py puts ``SITEMAPS`` together with the other apps' sections.
+"""
+
+from django.contrib.sitemaps import Sitemap
+
+from candidates.models import Candidate, Election, Questionnaire, Race
+
+
+class CandidateSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Candidate.objects.order_by("name", "pk").only("slug", "updated_at")
+
+    def lastmod(self, candidate):
+        return candidate.updated_at
+
+
+class ElectionSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return Election.objects.order_by("-date", "pk").only("slug")
+
+
+class RaceSitemap(Sitemap):
+    changefreq = "hourly"
+
+    def items(self):
+        return (
+            Race.objects.select_related("election")
+            .order_by("-election__date", "pk")
+            .only("slug", "results_updated_at", "election__slug")
+        )
+
+    def lastmod(self, race):
+        return race.results_updated_at
+
+
+class GuideSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return (
+            Questionnaire.objects.published()
+            .select_related("race__election")
+            .order_by("-race__election__date", "pk")
+        )
+
+    def lastmod(self, questionnaire):
+        return questionnaire.updated_at
+
+
+SITEMAPS = {
+    "candidates": CandidateSitemap,
+    "elections": ElectionSitemap,
+    "races": RaceSitemap,
+    "guides": GuideSitemap,
+}
