@@ -1,4 +1,4 @@
-"""The editors' workplace for articles (STYLE.md, "Admin and commands").
+"""The editors' workplace for articles (README, "For editors").
 
 Publishing goes through articles/services.py; body_html is rendered again after the inlines
 are saved (save_related), because figures, pull quotes and embeds placed in the body are

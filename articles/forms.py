@@ -218,7 +218,7 @@ class CommentForm(forms.ModelForm):
         if cleaned.get("url_confirm") or not form_token_is_valid(
             cleaned.get("form_token"), self.article.pk
         ):
-            # One generic refusal, whichever check fired (SECURITY.md).
+            # One generic refusal, whichever check fired (README, "Robustness", Comments).
             self.refused = True
             raise ValidationError(REFUSED_MESSAGE, code="refused")
         return cleaned

@@ -1,4 +1,4 @@
-"""Writes on articles that go beyond one row's own fields (STYLE.md: services, keyword-only).
+"""Writes on articles that go beyond one row's own fields (README, "Code layout").
 
 The admin's actions and save hooks and the demo loader call these; nothing else publishes.
 """

@@ -2,7 +2,7 @@
 
 The checks themselves live in civicsite/core/uploads.py, shared with candidate and author photos
 (``candidates`` never imports ``articles``); these names stay here for the articles code and
-its tests. The order (SECURITY.md, Uploads): the byte size before the file is read, the pixel
+its tests. The order (README, "Robustness"): the byte size before the file is read, the pixel
 count from the header before any pixel is decoded, then the full decode.
 """
 

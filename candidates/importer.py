@@ -12,7 +12,7 @@ The rules it follows (the management command ``import_results`` and the admin up
   negative or non-numeric count, a missing column, the same precinct twice...) is collected with
   its line number (the header is line 1) and ``ImportFailed`` is raised before anything is
   written. The writes then happen in one transaction, so an import interrupted half-way leaves
-  the previous results intact (SECURITY.md, Faults).
+  the previous results intact (README, "Robustness", Faults).
 - Only county-level units are stored. Precinct rows are summed into their county; the county's
   ``precincts_reporting`` is the number of distinct precincts seen unless the file has
   ``precincts_reporting`` / ``precincts_total`` columns (then the file wins).

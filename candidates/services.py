@@ -1,4 +1,4 @@
-"""Writes on the election desk that touch several models (STYLE.md: services, keyword-only).
+"""Writes on the election desk that touch several models (README, "Code layout").
 
 - ``race_save_results``: the results grid's save. Every count, precincts reporting and the
   race's status in one transaction, with history rows naming the editor.

@@ -1,6 +1,6 @@
 """The newsroom's three roles, as Django groups with exactly these permissions.
 
-SECURITY.md, "Editors' accounts": contributors draft, editors publish and moderate, data
+README, "Robustness", Editors' accounts: contributors draft, editors publish and moderate, data
 editors keep the results. Give a staff account one of these groups in the admin (Users ›
 user › Groups) rather than single permissions, so what a person may do is said in one place.
 

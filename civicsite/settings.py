@@ -215,7 +215,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicsite <newsroom@localhost>")
 EDITORS_EMAIL = env_list("EDITORS_EMAIL")
 
-# Readers' comments (articles/comments.py explains each rule; SECURITY.md, "Comments").
+# Readers' comments (articles/comments.py explains each rule; README, "Robustness", Comments).
 COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)  # a form sent back sooner is refused
 COMMENTS_MAX_AGE_SECONDS = env_int("COMMENTS_MAX_AGE_SECONDS", 24 * 60 * 60)
 COMMENTS_TRUST_RETURNING = env_bool("COMMENTS_TRUST_RETURNING", default=True)

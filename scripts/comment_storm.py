@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Comment storm: many readers post comments at once against a running site.
 
-Why: SECURITY.md ("Comments", "Storm") promises that under hundreds of concurrent posts with
+Why: the README ("Robustness", Comments) promises that under hundreds of concurrent posts with
 valid CSRF tokens and many identities, against gunicorn with several workers, every response
 is either stored (a 302 redirect) or a 4xx with a message, there is no 5xx, and the rows stored
 equal the responses accepted. This script checks exactly that. It uses the standard library

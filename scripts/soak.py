@@ -3,7 +3,7 @@
 
 Why: a storm (scripts/comment_storm.py) shows the site survives a burst; a soak shows it stays
 healthy under ordinary load for a long time: no 5xx, no worker memory creeping up, and every
-comment the site said it stored is in the database afterwards (SECURITY.md, "Faults": every
+comment the site said it stored is in the database afterwards (README, "Robustness", Faults: every
 accepted write is durable). It uses the standard library only and talks to loopback addresses
 only: it refuses any other host.
 

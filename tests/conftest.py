@@ -1,4 +1,4 @@
-"""Fast, isolated settings for every test (STYLE.md: MD5 hasher, locmem email, fresh cache)."""
+"""Fast, isolated settings for every test (fast settings: MD5 hasher, locmem email, fresh cache)."""
 
 import pytest
 from django.core.cache import cache

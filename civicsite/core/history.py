@@ -1,6 +1,6 @@
 """Edit history: who changed what and when, and going back to an earlier version.
 
-SECURITY.md asks for an edit history with who and when, revertible. We use
+The README ("Robustness") asks for an edit history with who and when, revertible. We use
 django-simple-history rather than django-reversion because:
 
 - its history is one ordinary table per model (``HistoricalRace``, ``HistoricalVoteCount``...),

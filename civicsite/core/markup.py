@@ -2,7 +2,7 @@
 
 Python-Markdown turns the text into HTML; nh3 then keeps a small allow-list and drops the rest,
 so the result is safe to show with ``|safe``. Run it once, when the text is saved, and store
-the HTML (SECURITY.md: untrusted text is sanitized once, in one place). Raw HTML typed into the
+the HTML (README, "Robustness": untrusted text is sanitized once). Raw HTML typed into the
 text is not trusted: script and style elements go with their content, other tags are stripped
 to their text, event-handler attributes and ``javascript:`` URLs never survive.
 """

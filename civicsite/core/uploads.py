@@ -2,7 +2,7 @@
 
 Candidate photos, author photos and article figures all take pictures from editors, so the
 rules live here, where both apps may import them (``candidates`` never imports ``articles``).
-SECURITY.md, "Uploads (images)", and the order the checks run in:
+README, "Robustness", Uploads, and the order the checks run in:
 
 1. The byte size, before the file is read (``IMAGE_UPLOAD_MAX_BYTES``, default 10 MB).
 2. The pixel count, from the header: ``Image.open`` reads only the header, so a

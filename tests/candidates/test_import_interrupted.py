@@ -1,4 +1,4 @@
-"""An import killed half-way leaves the previous results intact (SECURITY.md, "Faults").
+"""An import killed half-way leaves the previous results intact (README, "Robustness", Faults).
 
 A real ``manage.py import_results`` process works on a large file against a real database
 file (SQLite in tmp_path, migrated by a subprocess, WAL mode as in production); the test

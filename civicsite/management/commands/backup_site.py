@@ -1,7 +1,7 @@
 """Back up the site: ``manage.py backup_site`` (``make backup``).
 
 Why this command exists: a newsroom's results, articles and readers' comments must survive a
-lost disk or a bad migration (SECURITY.md, "Faults": nothing the site said it saved may go
+lost disk or a bad migration (README, "Robustness", Faults: nothing the site said it saved may go
 missing). It writes one folder, ``backups/<UTC timestamp>/``, that ``restore_site`` (``make
 restore BACKUP=...``) loads into an empty or replaced database on either database engine:
 
