@@ -72,6 +72,33 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-publish_at", "-id")
         )
 
+    def for_page(self):
+        """Everything the article page shows, in a fixed number of queries however much there is.
+
+        Figures, pull quotes and embeds placed in the body are already inside ``body_html``
+        (rendered on save), so only the lead figure is fetched here. Related races come with
+        their candidacies and counties (``Race.objects.with_results()``), all the result box
+        reads. The comments readers see come in one query (``Comment.objects.for_page()``); the
+        view arranges them in threads and counts them.
+        """
+        return self.select_related(
+            "lead_figure", "candidacy__candidate", "candidacy__race__election"
+        ).prefetch_related(
+            models.Prefetch(
+                "bylines", queryset=Byline.objects.select_related("author").order_by("order")
+            ),
+            "tags",
+            models.Prefetch("candidates", queryset=Candidate.objects.order_by("name")),
+            models.Prefetch(
+                "races", queryset=Race.objects.with_results().order_by("-election__date")
+            ),
+            "exchanges",
+            "corrections",
+            models.Prefetch(
+                "comments", queryset=Comment.objects.for_page(), to_attr="page_comments"
+            ),
+        )
+
 
 def tagged_article_ids(tag_ids):
     """Subquery: ids of articles carrying any of ``tag_ids`` (a list or a values subquery).

@@ -2,8 +2,8 @@
 
 Every view starts from ``Article.objects.published()``; the only exception is the staff
 preview, which shows a draft or scheduled article at its own address with a visible bar and
-``never_cache`` headers. Lists paginate 20 to a page with ``?page=N``; a page number that is
-not a whole number from 1 to the last page is a 404 (the page does not exist), never a 500.
+``never_cache`` headers. Lists paginate 20 to a page with ``?page=N``; a page that does not
+exist is a 404 (the one policy of civicsite/core/pagination.py), never a 500.
 
 Readers' comments are posted to ``comment_post`` (POST, then a redirect back to the article);
 a form that cannot be accepted draws the article page again with the reader's text and the
@@ -14,23 +14,24 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from articles import comments
+from articles import comments, metadata
 from articles.forms import CommentForm
-from articles.models import Article, Author, Byline, Comment
+from articles.models import Article, Author, Comment
 from articles.services import CommentRefused
 from articles.services import comment_post as comment_post_service
 from candidates.guides import candidacy_qa
-from candidates.models import Candidate
-from candidates.queries import RacePage, races_with_results
+from candidates.queries import RacePage
+from civicsite.core import pagination
+from civicsite.core.metadata import page_meta
 
 ARTICLES_PER_PAGE = 20
 
@@ -45,54 +46,19 @@ SECTIONS = {
 SECTION_OF_KIND = {kind: slug for slug, (kind, _) in SECTIONS.items()}
 
 
-def page_url(request, page_number):
-    """The absolute address of a list page: page 1 has no ?page=, so it has one address."""
-    if page_number == 1:
-        return request.build_absolute_uri(request.path)
-    return request.build_absolute_uri(f"{request.path}?page={page_number}")
-
-
 class PaginatedMixin:
-    """Canonical, rel="prev" and rel="next" addresses for a paginated list."""
+    """The shared pagination (civicsite/core/pagination.py) for a ListView: its policy for
+    bad page numbers (a 404), and the canonical, rel="prev" and rel="next" addresses."""
+
+    def paginate_queryset(self, queryset, page_size):
+        self.list_page = pagination.paginate(self.request, queryset, page_size)
+        page = self.list_page.page_obj
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = context["page_obj"]
-        context.update(
-            {
-                "canonical_url": page_url(self.request, page.number),
-                "page_range": list(page.paginator.get_elided_page_range(page.number)),
-                "prev_url": page_url(self.request, page.previous_page_number())
-                if page.has_previous()
-                else "",
-                "next_url": page_url(self.request, page.next_page_number())
-                if page.has_next()
-                else "",
-            }
-        )
+        context.update(self.list_page.context())
         return context
-
-
-def with_page_relations(articles):
-    """Everything the article page shows, in a fixed number of queries however much there is.
-
-    Figures, pull quotes and embeds placed in the body are already inside ``body_html``
-    (rendered on save), so only the lead figure is fetched here. Related races come with
-    their candidacies (``for_results()``) and counties, which is all ``race_results`` and the
-    result box read. The comments readers see come in one query (``for_page()``); the view
-    arranges them in threads and counts them.
-    """
-    return articles.select_related(
-        "lead_figure", "candidacy__candidate", "candidacy__race__election"
-    ).prefetch_related(
-        Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("order")),
-        "tags",
-        Prefetch("candidates", queryset=Candidate.objects.order_by("name")),
-        Prefetch("races", queryset=races_with_results().order_by("-election__date")),
-        "exchanges",
-        "corrections",
-        Prefetch("comments", queryset=Comment.objects.for_page(), to_attr="page_comments"),
-    )
 
 
 class ArticleDetailView(DetailView):
@@ -106,7 +72,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if self.can_preview() else Article.objects.published()
-        return with_page_relations(articles)
+        return articles.for_page()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -115,15 +81,23 @@ class ArticleDetailView(DetailView):
         updated_on = article.content_updated_at
         if not (updated_on and published_on and updated_on > published_on):
             updated_on = None
-        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        bylines = list(article.bylines.all())
         context.update(
             {
                 "is_preview": not article.is_public,
-                "json_ld": self.json_ld(article, canonical_url, published_on, updated_on),
-                "canonical_url": canonical_url,
+                "meta": metadata.article_meta(
+                    self.request,
+                    article,
+                    section_path=reverse(
+                        "articles:section", kwargs={"kind": SECTION_OF_KIND[article.kind]}
+                    ),
+                    bylines=bylines,
+                    published_on=published_on,
+                    updated_on=updated_on,
+                ),
                 "published_on": published_on,
                 "updated_on": updated_on,
-                "bylines": list(article.bylines.all()),
+                "bylines": bylines,
                 "qa": self.voter_guide_answers(article),
                 "race_pages": [RacePage.summary(race) for race in article.races.all()],
                 **self.comments_context(article, kwargs.get("comment_form")),
@@ -174,29 +148,6 @@ class ArticleDetailView(DetailView):
             qa.runoff_link = articles_by_candidacy.get(getattr(qa.runoff, "pk", None), "")
         return qa
 
-    def json_ld(self, article, url, published_on, updated_on):
-        """schema.org NewsArticle data for search engines (escaped by the json_ld filter)."""
-        data = {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": article.title,
-            "description": article.dek,
-            "url": url,
-            "datePublished": published_on,
-            "dateModified": updated_on or published_on,
-            "author": [
-                {
-                    "@type": "Person",
-                    "name": byline.author.name,
-                    "url": self.request.build_absolute_uri(byline.author.get_absolute_url()),
-                }
-                for byline in article.bylines.all()
-            ],
-        }
-        if article.lead_figure:
-            data["image"] = [self.request.build_absolute_uri(article.lead_figure.src)]
-        return data
-
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         if context["is_preview"]:
@@ -224,6 +175,12 @@ class ArticleListView(PaginatedMixin, ListView):
             {
                 "heading": self.heading,
                 "description": self.description,
+                "meta": page_meta(
+                    self.request,
+                    title=self.heading,
+                    description=self.description,
+                    list_page=self.list_page,
+                ),
                 "sections": [(slug, label) for slug, (_, label) in SECTIONS.items()],
                 "current_section": self.kwargs.get("kind", ""),
             }
@@ -265,7 +222,9 @@ class AuthorDetailView(PaginatedMixin, ListView):
         return Article.objects.published().filter(bylines__author=self.author).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        context = super().get_context_data(author=self.author, **kwargs)
+        context["meta"] = metadata.author_meta(self.request, self.author, list_page=self.list_page)
+        return context
 
 
 def visible_comments_by_id(article):
@@ -318,7 +277,7 @@ def comment_post(request, slug):
         return render_article_with_form(
             request, article, form=None, status=403, error=comments.CLOSED_MESSAGE
         )
-    page_article = with_page_relations(Article.objects.filter(pk=article.pk)).get()
+    page_article = Article.objects.filter(pk=article.pk).for_page().get()
     form = CommentForm(
         request.POST,
         article=article,
@@ -347,7 +306,7 @@ def render_article_with_form(request, article, *, form, status, error=""):
     view = ArticleDetailView()
     view.setup(request, slug=article.slug)
     if not hasattr(article, "page_comments"):
-        article = with_page_relations(Article.objects.filter(pk=article.pk)).get()
+        article = Article.objects.filter(pk=article.pk).for_page().get()
     view.object = article
     context = view.get_context_data(object=article, comment_form=form)
     context["comment_error"] = error

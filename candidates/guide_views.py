@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from candidates import guides
+from candidates import guides, metadata
 from candidates.guide_forms import CompareForm
 
 
@@ -41,7 +41,13 @@ def race_guide(request, election_slug, slug):
         "compare_selected": selected,
         "compare_error": compare_error,
         "preview": preview,
-        "canonical_url": request.build_absolute_uri(guides.guide_url(questionnaire.race)),
+        # Compared pairs and previews are views of the one guide, not pages to index.
+        "meta": metadata.guide_meta(
+            request,
+            questionnaire,
+            path=guides.guide_url(questionnaire.race),
+            noindex=preview or page.compared,
+        ),
         "admin_url": reverse("admin:candidates_questionnaire_change", args=[questionnaire.pk])
         if preview
         else "",
@@ -58,4 +64,5 @@ def race_guide(request, election_slug, slug):
 
 @require_GET
 def guide_list(request):
-    return render(request, "candidates/guide_list.html", guides.guides_for_index())
+    context = {**guides.guides_for_index(), "meta": metadata.guide_list_meta(request)}
+    return render(request, "candidates/guide_list.html", context)

@@ -163,8 +163,16 @@ class Election(models.Model):
 
 
 class RaceQuerySet(models.QuerySet):
-    def with_page_relations(self):
-        return self.select_related("election", "office", "runoff_of__election")
+    def with_results(self):
+        """Races with everything ``race_results`` and the result partials read, prefetched:
+        the candidacies in result order and the top-level reporting units (``top_units``)."""
+        return self.select_related(*Race.PAGE_RELATIONS).prefetch_related(
+            *Race.LINKED_RACE_ELECTIONS,
+            models.Prefetch("candidacies", queryset=Candidacy.objects.for_results()),
+            models.Prefetch(
+                "reporting_units", queryset=ReportingUnit.objects.top_level(), to_attr="top_units"
+            ),
+        )
 
     def counting(self):
         return self.filter(status=Race.Status.COUNTING)
@@ -223,6 +231,14 @@ class Race(models.Model):
         help_text="When the results first became final (unofficial final or certified). "
         "Figures changed after this are listed publicly as corrections.",
     )
+
+    # What a race page shows with it: its election and office, its voter guide, if any, which
+    # is linked from every place a race is shown (published_guide), and the races it continues
+    # or is continued by. The elections of those races (RaceResults.threshold_sentence reads
+    # race.runoff.election) are prefetched, not joined: two more joins made PostgreSQL plan the
+    # race query for ~8 ms, and the prefetch costs nothing when there is no runoff.
+    PAGE_RELATIONS = ("election", "office", "questionnaire", "runoff_of", "runoff")
+    LINKED_RACE_ELECTIONS = ("runoff_of__election", "runoff__election")
 
     objects = RaceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -334,6 +350,12 @@ class Candidacy(models.Model):
         return self.ballot_name or self.candidate.display_ballot_name
 
 
+class ReportingUnitQuerySet(models.QuerySet):
+    def top_level(self):
+        """Counties (or the one "all counties combined" unit), never their precincts."""
+        return self.filter(parent__isnull=True).order_by("kind", "name")
+
+
 class ReportingUnit(models.Model):
     class Kind(models.TextChoices):
         COUNTY = "county", "County"
@@ -355,6 +377,7 @@ class ReportingUnit(models.Model):
     precincts_total = models.PositiveIntegerField(null=True, blank=True)
     precincts_reporting = models.PositiveIntegerField(null=True, blank=True)
 
+    objects = ReportingUnitQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -13,28 +13,6 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from candidates.models import Answer, Candidacy, Candidate, Election, Race, ReportingUnit, VoteCount
 from candidates.results import race_results
 
-# What a race page shows with it: its election and office, its voter guide, if any, which is
-# linked from every place a race is shown (Race.published_guide), and the races it continues or
-# is continued by. The elections of those races (RaceResults.threshold_sentence reads
-# race.runoff.election) are prefetched, not joined: two more joins made PostgreSQL plan the
-# race query for ~8 ms, and the prefetch costs nothing when there is no runoff.
-RACE_RELATIONS = ("election", "office", "questionnaire", "runoff_of", "runoff")
-LINKED_RACE_ELECTIONS = ("runoff_of__election", "runoff__election")
-
-
-def top_level_units():
-    """Counties (or the one "all counties combined" unit), never their precincts."""
-    return ReportingUnit.objects.filter(parent__isnull=True).order_by("kind", "name")
-
-
-def races_with_results():
-    """Races with everything ``race_results`` and the result partials read, prefetched."""
-    return Race.objects.select_related(*RACE_RELATIONS).prefetch_related(
-        *LINKED_RACE_ELECTIONS,
-        Prefetch("candidacies", queryset=Candidacy.objects.for_results()),
-        Prefetch("reporting_units", queryset=top_level_units(), to_attr="top_units"),
-    )
-
 
 def elections_for_index():
     """Upcoming, now counting and past elections; an election being counted is listed once."""
@@ -49,7 +27,7 @@ def elections_for_index():
 def election_races(election):
     """The election's races, each paired with its RaceResults and reporting summary."""
     races = (
-        races_with_results()
+        Race.objects.with_results()
         .filter(election=election)
         .order_by("office__body", "office__district", "office__name")
     )
@@ -71,9 +49,9 @@ def candidacies_for_profile(candidate):
     """
     candidacies = (
         Candidacy.objects.filter(candidate=candidate)
-        .select_related("candidate", *(f"race__{name}" for name in RACE_RELATIONS))
+        .select_related("candidate", *(f"race__{name}" for name in Race.PAGE_RELATIONS))
         .prefetch_related(
-            *(f"race__{name}" for name in LINKED_RACE_ELECTIONS),
+            *(f"race__{name}" for name in Race.LINKED_RACE_ELECTIONS),
             Prefetch("race__candidacies", queryset=Candidacy.objects.for_results()),
         )
         .annotate(
@@ -128,10 +106,6 @@ class ReportingSummary:
             reporting=sum(unit.precincts_reporting or 0 for unit in counted),
             total=sum(unit.precincts_total for unit in counted),
         )
-
-    @property
-    def is_complete(self):
-        return self.total is not None and self.reporting == self.total
 
 
 @dataclass
@@ -191,7 +165,7 @@ class RacePage:
 
     @classmethod
     def summary(cls, race):
-        """Results and reporting of a race from ``races_with_results()`` (no query)."""
+        """Results and reporting of a race from ``Race.objects.with_results()`` (no query)."""
         return cls(
             race=race,
             results=race_results(race, candidacies=race.candidacies.all()),
@@ -200,12 +174,8 @@ class RacePage:
 
     @property
     def totals_not_on_file(self):
-        """A decided race known only by its reported outcome (see results._use_reported...)."""
-        return (
-            not self.results.has_votes
-            and self.race.is_final
-            and any(row.candidacy.reported_outcome for row in self.results.rows)
-        )
+        """For the JSON view's reported margin; the rule is RaceResults.totals_not_on_file."""
+        return self.results.totals_not_on_file
 
 
 @dataclass
@@ -220,7 +190,7 @@ def counting_race_pages(*, limit=6):
     """Races now being counted (latest results first) with their results and reporting
     status, for the home page: three queries however many races and candidates."""
     races = (
-        races_with_results()
+        Race.objects.with_results()
         .counting()
         .order_by(F("results_updated_at").desc(nulls_last=True), "election__date", "office__name")[
             :limit

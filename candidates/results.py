@@ -10,12 +10,15 @@ Views, templates, the JSON feed and the importer's summary all read results thro
 - Withdrawn candidacies keep their votes (they count in the total) but never win or advance.
 - Ties are shown as ties: nobody is declared the winner of a tied place.
 - While a race is counting every outcome is pending; a race with no votes has no results yet.
+- What the pages say about a race as a whole (cancelled, no results yet, outcome as reported,
+  counting, final) is ``RaceResults.state``, one ``RaceState``; templates switch on it.
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.db import models
 from django.utils.dateformat import format as date_format
 
 from candidates.models import Race
@@ -50,6 +53,38 @@ def share_percent(votes, total, *, rounding=None):
     return Decimal(votes * 10000 // total) / 100
 
 
+class RaceState(models.TextChoices):
+    """Where a race stands for readers, decided once by ``RaceResults.state``.
+
+    Each page words a state its own way ("Not in yet" in the race page's facts, "Results not
+    in yet" on the election page), so the labels name the state rather than being the copy.
+    """
+
+    CANCELLED = "cancelled", "Cancelled"
+    NO_RESULTS = "no_results", "No results yet"
+    REPORTED_ONLY = "reported_only", "Outcome as reported, totals not on file"
+    PENDING = "pending", "Votes in, race not yet counting"
+    COUNTING = "counting", "Counting"
+    FINAL = "final", "Final"
+
+    @property
+    def is_cancelled(self):
+        return self == RaceState.CANCELLED
+
+    @property
+    def no_results_yet(self):
+        return self == RaceState.NO_RESULTS
+
+    @property
+    def is_reported_only(self):
+        return self == RaceState.REPORTED_ONLY
+
+    @property
+    def shows_votes(self):
+        """The vote table, shares and majority math are shown (a pending race's too)."""
+        return self in {RaceState.PENDING, RaceState.COUNTING, RaceState.FINAL}
+
+
 @dataclass
 class ResultRow:
     candidacy: object
@@ -77,6 +112,37 @@ class RaceResults:
     @property
     def has_votes(self):
         return self.total > 0
+
+    @property
+    def totals_not_on_file(self):
+        """A decided race known only by its reported outcome (see _use_reported_outcomes)."""
+        return (
+            not self.has_votes
+            and self.race.is_final
+            and any(row.candidacy.reported_outcome for row in self.rows)
+        )
+
+    @property
+    def state(self):
+        """The race's RaceState, from the race and these rows (no query).
+
+        In this order: a cancelled race is shown as cancelled whatever is on file (the race,
+        election and article pages hide its figures); then an old race known by its reported
+        outcome; then no votes at all; then the votes are shown, final, counting or (votes
+        entered before the race is set to counting) pending.
+        """
+        race = self.race
+        if race.cancelled:
+            return RaceState.CANCELLED
+        if self.totals_not_on_file:
+            return RaceState.REPORTED_ONLY
+        if not self.has_votes:
+            return RaceState.NO_RESULTS
+        if race.is_final:
+            return RaceState.FINAL
+        if race.status == Race.Status.COUNTING:
+            return RaceState.COUNTING
+        return RaceState.PENDING
 
     @property
     def is_uncontested(self):

@@ -4,36 +4,21 @@ Views pick rows through candidates/queries.py (a fixed number of queries per pag
 results only through candidates/results.py; no view or template decides who won.
 """
 
-from django import forms
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from candidates import queries, services
-from candidates.models import Candidate, Election
+from candidates import metadata, queries, services
+from candidates.models import Candidate, Election, Race
+from civicsite.core import pagination
 
 CANDIDATES_PER_PAGE = 50
 
 
-class PageForm(forms.Form):
-    """?page=N for paginated lists: anything but a whole number from 1 is a clear 400."""
-
-    page = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=1_000_000,
-        error_messages={
-            "invalid": "The page number must be a whole number, like ?page=2.",
-            "min_value": "Page numbers start at 1.",
-            "max_value": "That page number is far past the end of the list.",
-        },
-    )
-
-
 @require_safe
 def election_list(request):
-    return render(request, "candidates/election_list.html", queries.elections_for_index())
+    context = {**queries.elections_for_index(), "meta": metadata.election_list_meta(request)}
+    return render(request, "candidates/election_list.html", context)
 
 
 @require_safe
@@ -45,12 +30,13 @@ def election_detail(request, slug):
         "race_pages": race_pages,
         "guides": [page.race.published_guide for page in race_pages if page.race.published_guide],
         "runoffs": list(election.runoffs.all()),
+        "meta": metadata.election_meta(request, election),
     }
     return render(request, "candidates/election_detail.html", context)
 
 
 def _get_race(election_slug, slug):
-    return get_object_or_404(queries.races_with_results(), election__slug=election_slug, slug=slug)
+    return get_object_or_404(Race.objects.with_results(), election__slug=election_slug, slug=slug)
 
 
 @require_safe
@@ -60,6 +46,7 @@ def race_detail(request, election_slug, slug):
         "page": race_page,
         "race": race_page.race,
         "corrections": services.race_corrections(race_page.race),
+        "meta": metadata.race_meta(request, race_page.race),
     }
     return render(request, "candidates/race_detail.html", context)
 
@@ -149,25 +136,22 @@ def _votes_by_unit(page):
 
 @require_safe
 def candidate_list(request):
-    form = PageForm(request.GET)
-    paginator = Paginator(queries.candidates_for_index(), CANDIDATES_PER_PAGE)
-    context = {"form": form, "paginator": paginator, "page_obj": None, "page_error": ""}
-    if not form.is_valid():
-        context["page_error"] = form.errors["page"][0]
-        return render(request, "candidates/candidate_list.html", context, status=400)
-    number = form.cleaned_data["page"] or 1
-    if number > paginator.num_pages:
-        context["page_error"] = (
-            f"There is no page {number}; the list has {paginator.num_pages} "
-            f"page{'s' if paginator.num_pages != 1 else ''}."
-        )
-        return render(request, "candidates/candidate_list.html", context, status=404)
-    context["page_obj"] = paginator.page(number)
+    """Every candidate, A to Z, 50 to a page; a page that does not exist is a 404."""
+    listing = pagination.paginate(request, queries.candidates_for_index(), CANDIDATES_PER_PAGE)
+    context = {
+        "paginator": listing.page_obj.paginator,
+        "meta": metadata.candidate_list_meta(request, list_page=listing),
+        **listing.context(),
+    }
     return render(request, "candidates/candidate_list.html", context)
 
 
 @require_safe
 def candidate_detail(request, slug):
     candidate = get_object_or_404(Candidate, slug=slug)
-    context = {"candidate": candidate, "entries": queries.candidacies_for_profile(candidate)}
+    context = {
+        "candidate": candidate,
+        "entries": queries.candidacies_for_profile(candidate),
+        "meta": metadata.candidate_meta(request, candidate),
+    }
     return render(request, "candidates/candidate_detail.html", context)

@@ -42,9 +42,9 @@ from django.db.models import Case, Expression, Func, IntegerField, Q, Value, Whe
 from django.db.models.expressions import Col
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, tagged_article_ids
 from candidates.models import Candidate, Election, Race
 
 ARTICLES_PER_PAGE = 20
@@ -121,21 +121,18 @@ class SearchResults:
     def total(self):
         return len(self.candidates) + len(self.races) + len(self.elections) + self.article_count
 
-    @property
-    def name_matched(self):
-        return any(getattr(candidate, "name_match", False) for candidate in self.candidates)
-
 
 def search(text, *, page=1, per_page=ARTICLES_PER_PAGE):
     """Everything that matches ``text`` (already validated: stripped, no NUL, bounded).
 
-    ``page`` is the articles page (1-based); a page past the end gives the last page.
+    ``page`` is the articles page (1-based); a page that does not exist raises InvalidPage, as
+    ``Paginator.page`` does (the view answers it with a 404, civicsite/core/pagination.py).
     Candidates, races and elections are listed in full (capped) on every page.
     """
     text = text.strip()
     results = SearchResults(query=text)
     if not text or (not uses_full_text() and not query_words(text)):
-        results.page = Paginator([], per_page).get_page(1)
+        results.page = Paginator([], per_page).page(page)
         return results
     if uses_full_text():
         from django.contrib.postgres.search import SearchQuery
@@ -210,14 +207,6 @@ class CappedPaginator(Paginator):
         self.capped = capped
 
 
-def tagged_article_ids(tag_ids):
-    """Subquery: ids of articles carrying any of ``tag_ids`` (explicit, so that no content
-    type lookup or cache decides the number of queries)."""
-    return TaggedItem.objects.filter(
-        tag_id__in=tag_ids, content_type__app_label="articles", content_type__model="article"
-    ).values("object_id")
-
-
 def _tag_ids_postgres(query):
     from django.contrib.postgres.search import SearchVector
 
@@ -269,7 +258,7 @@ def _articles_postgres(text, query, page, per_page):
     paginator = CappedPaginator(
         ranked[:MAX_RANKED_ARTICLES], per_page, capped=len(ranked) > MAX_RANKED_ARTICLES
     )
-    result_page = paginator.get_page(page)
+    result_page = paginator.page(page)
     ids = list(result_page.object_list)
     # ts_headline re-reads the body: only for the articles of this page.
     shown = (
@@ -331,7 +320,7 @@ def _articles_sqlite(words, page, per_page):
         score = 4 * in_title + 2 * in_dek + 2 * (pk in tagged) + 1
         scored.append((score, publish_at, pk, body))
     scored.sort(key=lambda row: (row[0], row[1], row[2]), reverse=True)
-    result_page = Paginator(scored, per_page).get_page(page)
+    result_page = Paginator(scored, per_page).page(page)
     ids = [pk for _, _, pk, _ in result_page.object_list]
     bodies = {pk: body for _, _, pk, body in result_page.object_list}
     by_pk = {article.pk: article for article in Article.objects.filter(pk__in=ids).for_listing()}

@@ -6,7 +6,6 @@ never show) and reads in a fixed number of queries (tests/civicsite pin the coun
 
 from django import forms
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,11 +16,11 @@ from django.views.decorators.http import require_GET
 from django.views.static import serve
 from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, tagged_article_ids
 from candidates import queries
 from candidates.models import Election, Questionnaire
 from civicsite import search as site_search
-from civicsite.core import metadata
+from civicsite.core import metadata, pagination
 from civicsite.models import FrontPage
 
 HOME_NEWS = 6
@@ -71,33 +70,30 @@ def home(request):
         "next_election": next_election,
         "next_election_guides": guides,
         "countdown": countdown(days_to_go) if next_election else "",
-        "canonical_url": request.build_absolute_uri(reverse("home")),
-        "site_ld": metadata.website(
-            settings.SITE_NAME,
-            url=request.build_absolute_uri(reverse("home")),
-            search_url=request.build_absolute_uri(reverse("search") + "?q="),
+        "meta": metadata.page_meta(
+            request,
+            title=settings.SITE_NAME,
+            path=reverse("home"),
+            description="Local election news, live and final results, candidate profiles and "
+            "voter guides.",
+            json_ld=[
+                metadata.website(
+                    settings.SITE_NAME,
+                    url=request.build_absolute_uri(reverse("home")),
+                    search_url=request.build_absolute_uri(reverse("search") + "?q="),
+                )
+            ],
         ),
     }
     return render(request, "civicsite/home.html", context)
 
 
-class PageForm(forms.Form):
-    page = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=10_000,
-        error_messages={
-            "invalid": "The page number must be a whole number, like page=2.",
-            "min_value": "Page numbers start at 1.",
-            "max_value": "That page number is far past the end of the results.",
-        },
-    )
-
-
-class SearchForm(PageForm):
-    """?q= and ?page= for the search page; anything odd is a clear 400, never a 500.
+class SearchForm(forms.Form):
+    """?q= for the search page; a query that cannot be searched is a clear 400, never a 500.
 
     Django's CharField already refuses NUL bytes (PostgreSQL cannot store or search them).
+    ?page= is read like every list's (civicsite/core/pagination.py): a page that does not exist
+    is a 404.
     """
 
     q = forms.CharField(
@@ -110,35 +106,34 @@ class SearchForm(PageForm):
             "null_characters_not_allowed": "Search terms cannot contain null characters.",
         },
     )
-    field_order = ["q", "page"]
-
-
-def _list_page_url(request, number):
-    """A list page's absolute address: page 1 has no ?page=, so it has one address."""
-    path = request.path if number == 1 else f"{request.path}?page={number}"
-    return request.build_absolute_uri(path)
 
 
 @require_GET
 def search(request):
     form = SearchForm(request.GET)
-    context = {"form": form, "examples": SEARCH_EXAMPLES, "results": None}
+    context = {
+        "form": form,
+        "examples": SEARCH_EXAMPLES,
+        "results": None,
+        # One address for the search page; a page of results is not for search engines.
+        "meta": metadata.page_meta(
+            request,
+            title="Search",
+            path=reverse("search"),
+            description="Search articles, candidates, races and elections.",
+            robots="noindex, follow" if request.GET.get("q", "").strip() else "",
+        ),
+    }
     if not form.is_valid():
         context["errors"] = [error for errors in form.errors.values() for error in errors]
         return render(request, "civicsite/search.html", context, status=400)
     text = form.cleaned_data["q"]
     if text:
-        results = site_search.search(text, page=form.cleaned_data["page"] or 1)
-        page = results.page
-        context.update(
-            {
-                "results": results,
-                "page_obj": page,
-                "page_range": list(page.paginator.get_elided_page_range(page.number))
-                if page.paginator.num_pages > 1
-                else [],
-            }
-        )
+        number = pagination.page_number(request)
+        with pagination.page_or_404():
+            results = site_search.search(text, page=number)
+        listing = pagination.list_page(request, results.page, query={"q": text})
+        context.update({"results": results, **listing.context()})
     return render(request, "civicsite/search.html", context)
 
 
@@ -146,30 +141,21 @@ def search(request):
 def tag_detail(request, slug):
     """Published articles with one tag, newest first, paginated like the article lists."""
     tag = get_object_or_404(Tag, slug=slug)
-    articles = (
-        Article.objects.published()
-        .filter(pk__in=site_search.tagged_article_ids([tag.pk]))
-        .for_listing()
-    )
-    form = PageForm(request.GET)
-    if not form.is_valid():
-        raise Http404("There is no such page.")
-    paginator = Paginator(articles, TAG_ARTICLES_PER_PAGE)
-    number = form.cleaned_data["page"] or 1
-    if paginator.count == 0 or number > paginator.num_pages:
-        # A tag with no published story is not a page; a page past the end does not exist.
+    articles = Article.objects.published().filter(pk__in=tagged_article_ids([tag.pk])).for_listing()
+    listing = pagination.paginate(request, articles, TAG_ARTICLES_PER_PAGE)
+    if not listing.page_obj.paginator.count:
+        # A tag with no published story is not a page (its page 1 is not an empty list).
         raise Http404("No published articles with this tag.")
-    page = paginator.page(number)
     context = {
         "tag": tag,
-        "articles": page.object_list,
-        "page_obj": page,
-        "page_range": list(paginator.get_elided_page_range(page.number)),
-        "canonical_url": _list_page_url(request, page.number),
-        "prev_url": _list_page_url(request, page.previous_page_number())
-        if page.has_previous()
-        else "",
-        "next_url": _list_page_url(request, page.next_page_number()) if page.has_next() else "",
+        "articles": listing.page_obj.object_list,
+        "meta": metadata.page_meta(
+            request,
+            title=tag.name,
+            description="Published articles on this topic, newest first.",
+            list_page=listing,
+        ),
+        **listing.context(),
     }
     return render(request, "civicsite/tag_detail.html", context)
 

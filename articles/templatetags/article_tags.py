@@ -3,7 +3,6 @@
 from django import template
 
 from articles.views import SECTION_OF_KIND
-from civicsite.core.metadata import json_ld_script
 
 register = template.Library()
 
@@ -12,9 +11,3 @@ register = template.Library()
 def section_slug(kind):
     """The section address slug for an article kind: "profile" -> "profiles"."""
     return SECTION_OF_KIND.get(kind, "")
-
-
-@register.filter
-def json_ld(data):
-    """A schema.org JSON-LD block; the one implementation lives in civicsite/core/metadata.py."""
-    return json_ld_script(data)

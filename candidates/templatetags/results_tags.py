@@ -10,7 +10,7 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
 from candidates.models import Race
-from candidates.results import LOST, PENDING, RUNOFF, TIED, WON
+from candidates.results import LOST, PENDING, RUNOFF, TIED, WON, RaceState
 
 register = template.Library()
 
@@ -64,7 +64,7 @@ def decision_rule_sentence(race):
 @register.filter
 def profile_outcome(entry):
     """A candidacy's result in past-tense newsroom words: "Won", "Lost by 252 votes"."""
-    row, results, race = entry.row, entry.results, entry.race
+    row, state = entry.row, entry.results.state
     by = f" by {votes(row.margin)}" if row.margin else ""
     if row.outcome == WON:
         return f"Won{by}"
@@ -74,11 +74,13 @@ def profile_outcome(entry):
         return "Advanced to runoff"
     if row.outcome == TIED:
         return "Tied"
-    if race.cancelled:
+    # Still pending: say where the race stands (a reported-only race's row with no reported
+    # outcome has no result to give either).
+    if state.is_cancelled:
         return "Race cancelled"
-    if not results.has_votes:
+    if not state.shows_votes:
         return "No results yet"
-    return "Counting" if race.status == Race.Status.COUNTING else "Pending"
+    return "Counting" if state == RaceState.COUNTING else "Pending"
 
 
 @register.filter
@@ -104,9 +106,3 @@ def x_url(handle):
 def instagram_url(handle):
     handle = (handle or "").strip().lstrip("@")
     return f"https://www.instagram.com/{quote(handle)}/" if handle else ""
-
-
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path):
-    """The canonical address of ``path`` on this site (no query string)."""
-    return context["request"].build_absolute_uri(path)

@@ -1,17 +1,21 @@
-"""Metadata for search engines and social previews: schema.org JSON-LD, in one place.
+"""Page metadata for search engines and social previews, in one place.
 
-Pages describe themselves with small dicts (``person``, ``election_event``,
-``breadcrumb_list``); ``json_ld_script`` turns any of them into a ``<script
-type="application/ld+json">`` element. That element is data, not script, so the CSP (no
-inline script) does not block it; its text is escaped for ``<``, ``>`` and ``&`` with the
-same rule as Django's ``json_script``, so a hostile title such as
-``</script><script>alert(1)</script>`` cannot end the element. The articles app's
-``json_ld`` filter uses this same function.
+Every public page's view builds one ``PageMeta`` (``page_meta()``): its canonical address, rel
+prev/next for a list, the Open Graph and Twitter card fields, its breadcrumb trail and any
+schema.org JSON-LD. ``base.html`` prints it with one include (templates/includes/page_meta.html);
+no template builds a canonical address or an Open Graph tag of its own.
+
+JSON-LD blocks are printed by ``json_ld_script``: a ``<script type="application/ld+json">``
+element is data, not script, so the CSP (no inline script) does not block it; its text is
+escaped for ``<``, ``>`` and ``&`` with the same rule as Django's ``json_script``, so a
+hostile title such as ``</script><script>alert(1)</script>`` cannot end the element.
 """
 
 import json
+from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -65,35 +69,76 @@ def breadcrumb_list(items):
     }
 
 
-def person(candidate, *, url, image_url="", same_as=()):
-    """schema.org Person for a candidate's profile page."""
-    data = {"@context": SCHEMA_CONTEXT, "@type": "Person", "name": candidate.name, "url": url}
-    if candidate.ballot_name and candidate.ballot_name != candidate.name:
-        data["alternateName"] = candidate.ballot_name
-    if candidate.bio:
-        data["description"] = candidate.bio
-    if image_url:
-        data["image"] = image_url
-    same_as = [link for link in same_as if link]
-    if same_as:
-        data["sameAs"] = same_as
-    return data
+def absolute_url(request, path):
+    """``path`` (or "") as an absolute address on this site; the one place that builds them."""
+    return request.build_absolute_uri(path) if path else ""
 
 
-def election_event(election, *, url):
-    """schema.org Event for polling day: the election's date at its jurisdiction."""
-    data = {
-        "@context": SCHEMA_CONTEXT,
-        "@type": "Event",
-        "name": election.name,
-        "startDate": election.date.isoformat(),
-        "endDate": election.date.isoformat(),
-        "url": url,
-        "eventStatus": "https://schema.org/EventScheduled",
-        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-    }
-    if election.jurisdiction:
-        data["location"] = {"@type": "Place", "name": election.jurisdiction}
-    if election.description:
-        data["description"] = election.description
-    return data
+@dataclass(frozen=True)
+class PageMeta:
+    """What a page says about itself in <head>; every URL absolute."""
+
+    title: str
+    url: str
+    description: str = ""
+    og_type: str = "website"
+    image: str = ""
+    image_alt: str = ""
+    prev_url: str = ""
+    next_url: str = ""
+    published_time: object = None  # article:published_time, a datetime
+    modified_time: object = None
+    robots: str = ""  # "noindex" for previews, "noindex, follow" for search results
+    json_ld: list = field(default_factory=list)
+
+
+def page_meta(
+    request,
+    *,
+    title,
+    path=None,
+    url="",
+    description="",
+    og_type="website",
+    image="",
+    image_alt="",
+    list_page=None,
+    published_time=None,
+    modified_time=None,
+    robots="",
+    breadcrumbs=(),
+    json_ld=(),
+):
+    """A page's metadata.
+
+    ``path`` is the canonical path (the request's path, without its query string, when neither
+    it nor an absolute ``url`` is given); a paginated list passes its ``list_page``
+    (civicsite/core/pagination.py) for its canonical and rel prev/next addresses instead;
+    ``image`` is a path or URL. ``breadcrumbs`` are (name,
+    path) pairs after Home, ending with the page itself; the last may have no path.
+    """
+    if list_page is not None:
+        url = list_page.canonical_url
+    url = url or absolute_url(request, path or request.path)
+    blocks = list(json_ld)
+    if breadcrumbs:
+        items = [("Home", absolute_url(request, reverse("home")))]
+        items += [
+            (str(name), absolute_url(request, crumb_path) if crumb_path else url)
+            for name, crumb_path in breadcrumbs
+        ]
+        blocks.append(breadcrumb_list(items))
+    return PageMeta(
+        title=str(title),
+        url=url,
+        description=str(description or ""),
+        og_type=og_type,
+        image=absolute_url(request, image),
+        image_alt=image_alt if image else "",
+        prev_url=list_page.prev_url if list_page else "",
+        next_url=list_page.next_url if list_page else "",
+        published_time=published_time,
+        modified_time=modified_time,
+        robots=robots,
+        json_ld=blocks,
+    )

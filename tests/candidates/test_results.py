@@ -5,7 +5,16 @@ from decimal import Decimal
 import pytest
 
 from candidates.models import Race
-from candidates.results import LOST, PENDING, RUNOFF, TIED, WON, race_results, share_percent
+from candidates.results import (
+    LOST,
+    PENDING,
+    RUNOFF,
+    TIED,
+    WON,
+    RaceState,
+    race_results,
+    share_percent,
+)
 from tests.candidates.factories import (
     make_candidacy,
     make_district_5_general,
@@ -122,3 +131,60 @@ def test_a_race_without_totals_on_file_shows_the_reported_outcome_and_margin():
     assert not results.has_votes
     assert outcomes(results) == {"Incumbent": WON, "Challenger": LOST}
     assert [row.margin for row in results.rows] == [252, 252]
+
+
+def test_a_cancelled_race_is_cancelled_whatever_votes_are_on_file():
+    race = make_race_with_votes([("A", 900), ("B", 100)], cancelled=True)
+    assert race_results(race).state == RaceState.CANCELLED
+
+
+def test_an_upcoming_race_with_candidates_but_no_votes_has_no_results_yet():
+    race = make_race(status=Race.Status.UPCOMING)
+    make_candidacy(race, name="A")
+    make_candidacy(race, name="B")
+    assert race_results(race).state == RaceState.NO_RESULTS
+
+
+def test_a_counting_race_before_its_first_votes_has_no_results_yet():
+    race = make_race(status=Race.Status.COUNTING)
+    make_candidacy(race, name="A")
+    assert race_results(race).state == RaceState.NO_RESULTS
+
+
+def test_a_final_race_with_neither_votes_nor_a_reported_outcome_has_no_results_yet():
+    race = make_race(status=Race.Status.CERTIFIED)
+    make_candidacy(race, name="A")
+    assert race_results(race).state == RaceState.NO_RESULTS
+
+
+def test_a_final_race_known_only_by_its_reported_outcome_is_reported_only():
+    race = make_race(status=Race.Status.CERTIFIED, reported_margin=252)
+    make_candidacy(race, name="Incumbent", reported_outcome="won")
+    make_candidacy(race, name="Challenger", reported_outcome="lost")
+    results = race_results(race)
+    assert results.totals_not_on_file
+    assert results.state == RaceState.REPORTED_ONLY
+
+
+def test_votes_entered_before_the_race_is_set_to_counting_are_pending():
+    race = make_race_with_votes([("A", 900), ("B", 100)], status=Race.Status.UPCOMING)
+    assert race_results(race).state == RaceState.PENDING
+
+
+def test_a_race_being_counted_with_votes_in_is_counting():
+    race = make_race_with_votes([("A", 900), ("B", 100)], status=Race.Status.COUNTING)
+    assert race_results(race).state == RaceState.COUNTING
+
+
+@pytest.mark.parametrize("status", [Race.Status.UNOFFICIAL_FINAL, Race.Status.CERTIFIED])
+def test_an_unofficial_final_or_certified_race_with_votes_is_final(status):
+    race = make_race_with_votes([("A", 900), ("B", 100)], status=status)
+    assert race_results(race).state == RaceState.FINAL
+
+
+def test_the_race_state_is_decided_from_the_loaded_rows_without_a_query(
+    django_assert_num_queries,
+):
+    results = race_results(make_race_with_votes([("A", 900)], status=Race.Status.COUNTING))
+    with django_assert_num_queries(0):
+        assert results.state == RaceState.COUNTING

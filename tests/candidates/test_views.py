@@ -356,23 +356,13 @@ def test_candidate_list_shows_fifty_a_page(client):
     assert 'rel="next"' in first and 'rel="prev"' in second
 
 
-@pytest.mark.parametrize(
-    ("page", "status", "message"),
-    [
-        ("abc", 400, "whole number"),
-        ("0", 400, "start at 1"),
-        ("-3", 400, "start at 1"),
-        ("1.5", 400, "whole number"),
-        ("1\x00", 400, "whole number"),
-        ("9" * 40, 400, "far past the end"),
-        ("99999", 404, "There is no page 99999"),
-    ],
-)
-def test_junk_page_numbers_get_a_clear_4xx_never_a_500(client, page, status, message):
+@pytest.mark.parametrize("page", ["abc", "0", "-3", "1.5", "1\x00", "9" * 40, "99999", "2"])
+def test_a_page_of_candidates_that_does_not_exist_is_a_404_never_a_500(client, page):
+    """The one policy of every list (civicsite/core/pagination.py); it used to be a 400 here."""
     make_candidate(name="Someone")
     response = client.get(reverse("candidates:candidate-list"), {"page": page})
-    assert response.status_code == status
-    assert message in response.content.decode()
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
 
 
 def test_an_empty_page_parameter_is_the_first_page(client):

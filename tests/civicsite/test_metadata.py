@@ -182,8 +182,8 @@ def test_json_ld_escapes_the_characters_that_could_end_the_element():
     assert json.loads(text) == {"name": "<b> & </script>"}
 
 
-def test_the_articles_json_ld_filter_is_the_civicsite_one():
-    template = engines["django"].from_string("{% load article_tags %}{{ data|json_ld }}")
+def test_the_one_json_ld_filter_prints_what_json_ld_script_prints():
+    template = engines["django"].from_string("{% load metadata %}{{ data|json_ld }}")
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     html = template.render({"data": {"@type": "Thing", "name": "</script>"}}, request)

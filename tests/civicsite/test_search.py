@@ -246,8 +246,10 @@ def test_results_are_paginated_with_page_numbers(client):
     assert len(article_titles(first)) == search.ARTICLES_PER_PAGE
     assert len(article_titles(second)) == 5
     assert set(article_titles(first)).isdisjoint(article_titles(second))
-    assert 'rel="next" href="?q=turnout&amp;page=2"' in first.content.decode()
-    assert 'rel="prev" href="?q=turnout"' in second.content.decode()
+    first_html, second_html = first.content.decode(), second.content.decode()
+    assert 'rel="next" href="http://testserver/search/?q=turnout&amp;page=2"' in first_html
+    assert 'rel="prev" href="http://testserver/search/?q=turnout"' in second_html
+    assert '<a href="?q=turnout&amp;page=2"><span class="visually-hidden">Page' in first_html
 
 
 def make_turnout_articles(n):
@@ -431,20 +433,19 @@ def test_a_10_kb_query_gets_a_400_with_a_message(client):
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "two", "1.5", "99999999999999999999"])
-def test_a_bad_page_number_gets_a_400_with_a_message(client, page):
+def test_a_bad_page_number_is_a_404_like_on_every_list(client, page):
+    """civicsite/core/pagination.py: a page that does not exist is not found (it was a 400)."""
     response = client.get("/search/", {"q": "runoff", "page": page})
 
-    assert response.status_code == 400
-    assert 'class="notice notice--error"' in response.content.decode()
+    assert response.status_code == 404
 
 
-def test_a_page_past_the_end_shows_the_last_page(client):
+def test_a_page_past_the_end_is_a_404(client):
+    """It used to show the last page: a second address for it."""
     make_article(title="Turnout report")
 
-    response = client.get("/search/", {"q": "turnout", "page": 40})
-
-    assert response.status_code == 200
-    assert article_titles(response) == ["Turnout report"]
+    assert client.get("/search/", {"q": "turnout", "page": 1}).status_code == 200
+    assert client.get("/search/", {"q": "turnout", "page": 2}).status_code == 404
 
 
 def make_searchable_site(n):
