@@ -27,7 +27,7 @@ from candidates.forms import (
     ResultsGridForm,
     ResultsUploadForm,
 )
-from candidates.importer import ImportFailed, import_results
+from candidates.importing import ImportFailed, import_results
 from candidates.models import Candidacy, Candidate, Election, Office, Race, ReportingUnit
 from candidates.results import race_results
 from civicsite.core.history import HistoryAdmin
@@ -138,7 +138,7 @@ class ElectionAdmin(DeskAdmin):
                         reason="Results upload in the admin",
                     )
                 except ImportFailed as exc:
-                    context["problems"] = [str(problem) for problem in exc.problems]
+                    context["problems"] = [str(problem) for problem in exc.groups]
                 else:
                     self.log_change(request, election, "Imported results from a CSV upload.")
                     for line in report.summary_lines():
@@ -153,7 +153,7 @@ class ElectionAdmin(DeskAdmin):
                 try:
                     report, tables = preview_import(text, election=election, create=create)
                 except ImportFailed as exc:
-                    context["problems"] = [str(problem) for problem in exc.problems]
+                    context["problems"] = [str(problem) for problem in exc.groups]
                 else:
                     context["preview"] = {"summary_lines": report.summary_lines(), "races": tables}
                     context["confirm_form"] = ResultsConfirmForm(

@@ -413,6 +413,11 @@ class VoteCount(models.Model):
     advance = models.PositiveIntegerField("advance/early", null=True, blank=True)
     absentee_by_mail = models.PositiveIntegerField(null=True, blank=True)
     provisional = models.PositiveIntegerField(null=True, blank=True)
+    # Vote methods a results file names that fit none of the columns above ("advance in person
+    # 2"), by name: kept so the stored split always adds up to what the file said.
+    other_methods = models.JSONField(
+        default=dict, blank=True, help_text="Other vote methods from the results file, by name."
+    )
 
     history = HistoricalRecords()
 

@@ -1,4 +1,4 @@
-"""The results importer (candidates/importer.py) and its command, import_results."""
+"""The results importer (candidates/importing/) and its command, import_results."""
 
 import io
 import textwrap
@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from candidates.importer import ImportFailed, Problem, import_results
+from candidates.importing import ImportFailed, Problem, import_results
 from candidates.models import (
     Candidacy,
     Candidate,
@@ -625,7 +625,10 @@ def test_precinct_rows_and_county_rows_for_one_county_are_a_problem(district_5):
     with pytest.raises(ImportFailed) as failure:
         import_results(text, election=district_5.election)
 
-    assert "counted twice" in str(failure.value.problems[0])
+    assert str(failure.value.groups[0]) == (
+        "line 3: county-total row on top of this county's precinct rows, and its votes differ "
+        "from the sum of the precincts; remove the county-total rows or the precinct rows"
+    )
 
 
 def test_more_precincts_reporting_than_in_total_is_a_problem(district_5):

@@ -18,7 +18,7 @@ from articles.models import Article, Comment
 from articles.services import comment_approve
 from articles.views import CROSS_SITE_MESSAGE
 from candidates.guides import CandidacyEntry, questionnaire_save_answers
-from candidates.importer import import_results
+from candidates.importing import import_results
 from candidates.models import Answer, Question, Questionnaire
 from candidates.services import race_save_results
 from civicsite.bench_views import CEILING_HTML

@@ -25,8 +25,9 @@ def module_name(path):
     return ".".join(parts)
 
 
-def imported_names(tree, module):
-    """Every module named by an import anywhere in ``tree``, top level or inside a function."""
+def imported_names(tree, module, modules):
+    """Every project module named by an import anywhere in ``tree``, top level or inside a
+    function. ``from a import b`` names the module ``a.b`` when there is one, else ``a``."""
     package = module if module.endswith(".__init__") else module.rpartition(".")[0]
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -37,10 +38,10 @@ def imported_names(tree, module):
             if node.level:
                 anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{anchor}.{base}" if base else anchor
-            yield base
             for alias in node.names:
                 # "from civicsite.core import pagecache" imports the module civicsite.core.pagecache
-                yield f"{base}.{alias.name}"
+                name = f"{base}.{alias.name}"
+                yield name if name in modules else base
 
 
 def project_imports():
@@ -52,7 +53,9 @@ def project_imports():
     for module, path in sources.items():
         tree = ast.parse(path.read_text(), filename=str(path))
         graph[module] = {
-            name for name in imported_names(tree, module) if name in sources and name != module
+            name
+            for name in imported_names(tree, module, sources)
+            if name in sources and name != module
         }
     return graph
 
@@ -140,7 +143,7 @@ def test_an_upward_import_is_found(graph, expected):
 def test_a_cycle_through_a_function_level_import_is_found():
     source = "def save():\n    from articles.comments import render\n"
     tree = ast.parse(source)
-    names = set(imported_names(tree, "articles.models"))
+    names = set(imported_names(tree, "articles.models", {"articles.comments"}))
     graph = {
         "articles.models": names & {"articles.comments"},
         "articles.comments": {"articles.models"},

@@ -1,4 +1,4 @@
-"""Random CSV files through the results importer (candidates.importer.import_results).
+"""Random CSV files through the results importer (candidates.importing.import_results).
 
 Whatever the file (random headers, random cells, known payloads, broken quoting, bytes that
 are not UTF-8, NUL bytes), the importer either imports it and reports what it did, or refuses
@@ -14,7 +14,7 @@ from django.db.models import Sum
 from hypothesis import given
 from hypothesis import strategies as st
 
-from candidates.importer import ImportFailed, ImportReport, import_results
+from candidates.importing import ImportFailed, ImportReport, import_results
 from candidates.models import (
     Candidacy,
     Candidate,

@@ -17,7 +17,7 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from candidates.importer import ImportFailed, import_results
+from candidates.importing import ImportFailed, import_results
 from candidates.models import Election
 
 # Files shorter than this finish before a progress bar would be any use.

@@ -1,0 +1,86 @@
+"""Results files into races: one importer for the command line and the admin upload.
+
+Why: on election night the desk gets results as files, the way counties and OpenElections
+publish them, and typing them into the admin is slow and error-prone. Each format has one
+parser that yields the same ``ResultRow``s; one checked apply step writes them:
+
+- ``openelections.py``: OpenElections CSV (and county exports saved that way);
+- ``summary_rows.py``: rows that are not votes (turnout, totals), skipped and counted;
+- ``apply.py``: matching offices, races and candidates, summing precincts into counties, and
+  the all-or-nothing write.
+
+The format is told from the content, never from the file name.
+"""
+
+from collections import Counter
+
+from django.db import DataError, IntegrityError, transaction
+
+from candidates.importing import openelections
+from candidates.importing.apply import ImportReport, apply_rows
+from candidates.importing.problems import ImportFailed, Problem
+from candidates.services import IMPORT_REASON
+
+__all__ = ["ImportFailed", "ImportReport", "import_results"]
+
+
+def _read_bytes(text_or_file):
+    data = text_or_file if isinstance(text_or_file, str | bytes) else text_or_file.read()
+    return data
+
+
+def _parse(data, problems, skipped, progress):
+    """(rows, rows read) from whichever format ``data`` is."""
+    text = openelections.read_text(data)
+    return openelections.read_rows(text, problems, skipped, progress)
+
+
+def import_results(
+    text_or_file,
+    *,
+    election,
+    create=False,
+    dry_run=False,
+    progress=None,
+    user=None,
+    reason=IMPORT_REASON,
+):
+    """Load a results file for ``election``; returns an ImportReport or raises ImportFailed.
+
+    ``text_or_file`` is text, bytes or a file object. With ``create`` missing offices, races,
+    candidates and candidacies are created; with ``dry_run`` the work is done and rolled back,
+    so the report previews exactly what an import would change. ``progress(rows_done,
+    rows_total)`` is called as rows are checked. ``user`` and ``reason`` go into the edit
+    history of every row written.
+    """
+    try:
+        data = _read_bytes(text_or_file)
+    except UnicodeDecodeError as error:
+        raise ImportFailed([openelections.not_utf8(error, None)]) from None
+    report = ImportReport(dry_run=dry_run)
+    problems, skipped = [], Counter()
+    with transaction.atomic():
+        rows, report.rows_read = _parse(data, problems, skipped, progress)
+        if problems and not rows:
+            raise ImportFailed(problems)  # nothing readable: names cannot add anything
+        # Rows with problems were left out; the rest are still checked against the database,
+        # so one run reports unknown names as well as bad numbers.
+        try:
+            with transaction.atomic():
+                apply_rows(
+                    rows,
+                    election=election,
+                    create=create,
+                    report=report,
+                    problems=problems,
+                    skipped=skipped,
+                    user=user,
+                    reason=reason,
+                )
+        except (IntegrityError, DataError) as error:
+            raise ImportFailed(
+                [Problem(None, f"the database refused the import: {error}")]
+            ) from None
+        if dry_run:
+            transaction.set_rollback(True)
+    return report

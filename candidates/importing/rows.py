@@ -1,0 +1,51 @@
+"""The one row every results parser yields, whatever the file's format.
+
+A parser (``openelections.py`` for CSV, ``clarity.py`` for Clarity ENR XML) turns a file into
+``ResultRow`` objects and ``Problem`` objects; the checked apply step (``apply.py``) never
+sees the format. Counts are already integers; names are already cleaned (``clean()``).
+"""
+
+from dataclasses import dataclass, field
+
+# The vote-method buckets the database keeps (VoteCount's columns), in display order.
+KNOWN_METHODS = ("election_day", "advance", "absentee_by_mail", "provisional")
+# The largest count the database stores (PositiveIntegerField); far above any real turnout.
+MAX_COUNT = 2_147_483_647
+
+
+@dataclass
+class ResultRow:
+    """Votes for one choice in one place (a precinct, or a county when there is no precinct).
+
+    ``where`` says where the row came from, for problems: a CSV line number (header = 1), or a
+    text such as ``contest 'US Senate', precinct '01A'`` for XML.
+    """
+
+    where: int | str
+    county: str
+    precinct: str
+    office: str
+    district: str
+    party: str
+    candidate: str
+    votes: int
+    # Known buckets (KNOWN_METHODS) -> count or None when the file does not give it.
+    methods: dict = field(default_factory=dict)
+    # Any other named vote method of the file ("advance_in_person_1"...) -> count; kept, never
+    # dropped.
+    other_methods: dict = field(default_factory=dict)
+    precincts_reporting: int | None = None
+    precincts_total: int | None = None
+    # From markers in the name ("(I)", "(Inc)"): True; None when the file says nothing.
+    incumbent: bool | None = None
+    # Clarity's voteFor (seats) and isQuestion; None/False when the file does not say.
+    seats: int | None = None
+    is_question: bool = False
+    # Filled by the apply step.
+    office_ident: tuple | None = None
+    candidacy_ident: tuple | None = None
+
+    @property
+    def line(self):
+        """The CSV line, or None for rows that do not come from lines."""
+        return self.where if isinstance(self.where, int) else None
