@@ -58,7 +58,7 @@ class ArticleAdminForm(forms.ModelForm):
                 "candidate", "race__office", "race__election"
             ).order_by("-race__election__date", "candidate__name")
             field.label_from_instance = lambda c: (
-                f"{c.candidate.name}: {c.race.office.name}, {c.race.election.name} "
+                f"{c.candidate.name}: {c.race.heading}, {c.race.election.name} "
                 f"({c.race.election.date:%Y-%m-%d})"
             )
 

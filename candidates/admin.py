@@ -73,7 +73,7 @@ class OfficeAdmin(DeskAdmin):
 
 class RaceInline(admin.TabularInline):
     model = Race
-    fields = ["office", "seats", "decision_rule", "status"]
+    fields = ["office", "party", "seats", "decision_rule", "status"]
     autocomplete_fields = ["office"]
     show_change_link = True  # candidacies, counties and results live on the race's own page
     extra = 1
@@ -185,7 +185,7 @@ def preview_import(text, *, election, create):
     """
     with transaction.atomic():
         report = import_results(text, election=election, create=create, dry_run=False)
-        tables = [(race.office.name, results_table(race_results(race))) for race in report.races]
+        tables = [(race.heading, results_table(race_results(race))) for race in report.races]
         transaction.set_rollback(True)
     report.dry_run = True  # its summary then opens with "Dry run: nothing was saved."
     return report, tables
@@ -233,7 +233,10 @@ class RaceAdmin(DeskAdmin):
     readonly_fields = ["results_updated_at", "results_check"]
     inlines = [CandidacyInline, ReportingUnitInline]
     fieldsets = [
-        (None, {"fields": ["election", "office", "slug", "seats", "decision_rule", "status"]}),
+        (
+            None,
+            {"fields": ["election", "office", "party", "slug", "seats", "decision_rule", "status"]},
+        ),
         (
             "Results",
             {
@@ -297,7 +300,7 @@ class RaceAdmin(DeskAdmin):
             "opts": self.opts,
             "original": race,
             "race": race,
-            "title": f"Enter results: {race.office.name}",
+            "title": f"Enter results: {race.heading}",
             "form": form,
             "results_check": results_table(race_results(race)),
             "media": self.media + form.media,

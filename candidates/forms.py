@@ -1,8 +1,11 @@
 """Forms for the editors' admin: candidate photos, the results grid and the CSV upload."""
 
+import base64
+
 from django import forms
 from django.core import signing
 
+from candidates.importing import clarity
 from candidates.models import Race, VoteCount
 from candidates.services import race_save_results
 from civicsite.core.uploads import UploadedImageField
@@ -145,12 +148,12 @@ class ResultsGridForm(forms.Form):
 
 
 class ResultsUploadForm(forms.Form):
-    MAX_BYTES = 2 * 1024 * 1024
+    MAX_BYTES = 10 * 1024 * 1024
 
     file = forms.FileField(
-        label="Results file (CSV)",
-        help_text="UTF-8 CSV in the importer's format, up to 2 MB. Nothing is saved until "
-        "you confirm the preview.",
+        label="Results file (CSV or Clarity XML/zip)",
+        help_text="An OpenElections-style CSV (UTF-8) or a Clarity detail.xml or "
+        "detailxml.zip, up to 10 MB. Nothing is saved until you confirm the preview.",
     )
     create = forms.BooleanField(
         label="Create missing races, candidates and counties",
@@ -160,10 +163,13 @@ class ResultsUploadForm(forms.Form):
     )
 
     def clean_file(self):
+        """The file's text (CSV), or its bytes for a Clarity export (XML or zip)."""
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB; split it by race.")
+            raise forms.ValidationError("The file is larger than 10 MB; split it by race.")
         raw = upload.read()
+        if clarity.looks_like_clarity(raw):
+            return raw
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -192,8 +198,16 @@ class ResultsConfirmForm(forms.Form):
 
     @classmethod
     def sign(cls, *, text, create, election, user):
+        """``text``: a CSV's text, or a Clarity export's bytes (carried as base64)."""
+        binary = isinstance(text, bytes)
         return signing.dumps(
-            {"text": text, "create": create, "election": election.pk, "user": user.pk},
+            {
+                "text": base64.b64encode(text).decode() if binary else text,
+                "binary": binary,
+                "create": create,
+                "election": election.pk,
+                "user": user.pk,
+            },
             salt=cls.SALT,
             compress=True,
         )
@@ -207,4 +221,6 @@ class ResultsConfirmForm(forms.Form):
             raise forms.ValidationError("The upload could not be verified; upload again.") from exc
         if data.get("election") != self.election.pk or data.get("user") != self.user.pk:
             raise forms.ValidationError("This preview belongs to another upload; upload again.")
+        if data.get("binary"):
+            data["text"] = base64.b64decode(data["text"])
         return data

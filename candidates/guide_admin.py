@@ -50,7 +50,7 @@ class QuestionnaireAdmin(HistoryAdmin):
     @admin.display(description="Race", ordering="race__election__date")
     def race_label(self, questionnaire):
         race = questionnaire.race
-        return f"{race.office.name}, {race.election.name} ({race.election.date:%Y-%m-%d})"
+        return f"{race.heading}, {race.election.name} ({race.election.date:%Y-%m-%d})"
 
     @admin.display(description="Completion")
     def completion(self, questionnaire):

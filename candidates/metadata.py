@@ -94,13 +94,13 @@ def race_meta(request, race):
     election = race.election
     return page_meta(
         request,
-        title=f"{race.office.name}: {election.name} results",
+        title=f"{race.heading}: {election.name} results",
         path=race.get_absolute_url(),
         description="Candidates, votes, shares and precincts reporting.",
         breadcrumbs=[
             _elections_crumb(),
             (election.name, election.get_absolute_url()),
-            (race.office.name, None),
+            (race.heading, None),
         ],
     )
 
@@ -113,13 +113,13 @@ def guide_meta(request, questionnaire, *, path, noindex):
         request,
         title=questionnaire.title,
         path=path,
-        description=f"Every candidate's answers, side by side: {race.office.name}, {when}.",
+        description=f"Every candidate's answers, side by side: {race.heading}, {when}.",
         og_type="article",
         robots="noindex" if noindex else "",
         breadcrumbs=[
             _elections_crumb(),
             (race.election.name, race.election.get_absolute_url()),
-            (race.office.name, race.get_absolute_url()),
+            (race.heading, race.get_absolute_url()),
             ("Voter guide", None),
         ],
     )

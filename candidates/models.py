@@ -162,6 +162,10 @@ class Election(models.Model):
         return reverse("candidates:election-detail", kwargs={"slug": self.slug})
 
 
+# A party as it qualifies a primary: "Democrat" -> "Democratic primary" (AP style).
+PARTY_ADJECTIVES = {"Democrat": "Democratic"}
+
+
 class RaceQuerySet(models.QuerySet):
     def with_results(self):
         """Races with everything ``race_results`` and the result partials read, prefetched:
@@ -192,6 +196,12 @@ class Race(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="races")
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="races")
     slug = models.SlugField(max_length=80, blank=True, help_text="Unique within the election.")
+    party = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Primaries only: the party whose nominee this race chooses (one race per "
+        "party for the same office). Blank for general elections and nonpartisan races.",
+    )
     seats = models.PositiveSmallIntegerField(default=1, help_text="Seats this race fills.")
     decision_rule = models.CharField(
         max_length=20, choices=DecisionRule, default=DecisionRule.MAJORITY
@@ -246,7 +256,9 @@ class Race(models.Model):
     class Meta:
         ordering = ["election__date", "office__body", "office__district"]
         constraints = [
-            models.UniqueConstraint(fields=["election", "office"], name="race_unique_office"),
+            models.UniqueConstraint(
+                fields=["election", "office", "party"], name="race_unique_office_party"
+            ),
             models.UniqueConstraint(fields=["election", "slug"], name="race_unique_slug"),
             models.CheckConstraint(condition=Q(seats__gte=1), name="race_seats_at_least_one"),
         ]
@@ -256,7 +268,7 @@ class Race(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(self, self.office.name, scope={"election_id": self.election_id})
+            self.slug = unique_slug(self, self.heading, scope={"election_id": self.election_id})
         if self.is_final and self.final_at is None:
             # The moment the results first became final: set once, never moved, so a race
             # taken back to counting and declared final again keeps its corrections log.
@@ -270,6 +282,13 @@ class Race(models.Model):
             "candidates:race-detail",
             kwargs={"election_slug": self.election.slug, "slug": self.slug},
         )
+
+    @property
+    def heading(self):
+        """The race's public name: "Governor", or "Governor, Republican primary"."""
+        if not self.party:
+            return self.office.name
+        return f"{self.office.name}, {PARTY_ADJECTIVES.get(self.party, self.party)} primary"
 
     @property
     def is_final(self):

@@ -29,7 +29,7 @@ def election_races(election):
     races = (
         Race.objects.with_results()
         .filter(election=election)
-        .order_by("office__body", "office__district", "office__name")
+        .order_by("office__body", "office__district", "office__name", "party")
     )
     return [RacePage.summary(race) for race in races]
 

@@ -62,6 +62,8 @@ def race_results_json(request, election_slug, slug):
             "url": request.build_absolute_uri(race.get_absolute_url()),
             "seats": race.seats,
             "decision_rule": race.decision_rule,
+            "heading": race.heading,
+            "party": race.party,
             "cancelled": race.cancelled,
             "note": race.note,
         },

@@ -430,7 +430,7 @@ def _races(words):
         race
         for race in rows
         if has_every_word(
-            f"{race.office.name} {race.election.name} {race.election.jurisdiction}", words
+            f"{race.heading} {race.election.name} {race.election.jurisdiction}", words
         )
     ][:MAX_RACES]
 

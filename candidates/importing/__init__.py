@@ -5,6 +5,7 @@ publish them, and typing them into the admin is slow and error-prone. Each forma
 parser that yields the same ``ResultRow``s; one checked apply step writes them:
 
 - ``openelections.py``: OpenElections CSV (and county exports saved that way);
+- ``clarity.py``: Clarity ENR ``detail.xml``, zipped (``detailxml.zip``) or not;
 - ``summary_rows.py``: rows that are not votes (turnout, totals), skipped and counted;
 - ``apply.py``: matching offices, races and candidates, summing precincts into counties, and
   the all-or-nothing write.
@@ -16,7 +17,7 @@ from collections import Counter
 
 from django.db import DataError, IntegrityError, transaction
 
-from candidates.importing import openelections
+from candidates.importing import clarity, openelections, summary_rows
 from candidates.importing.apply import ImportReport, apply_rows
 from candidates.importing.problems import ImportFailed, Problem
 from candidates.services import IMPORT_REASON
@@ -31,8 +32,35 @@ def _read_bytes(text_or_file):
 
 def _parse(data, problems, skipped, progress):
     """(rows, rows read) from whichever format ``data`` is."""
+    raw = data.encode() if isinstance(data, str) else data
+    if clarity.looks_like_clarity(raw):
+        return _clarity_rows(raw, problems, skipped, progress)
     text = openelections.read_text(data)
     return openelections.read_rows(text, problems, skipped, progress)
+
+
+# Ballot questions are not races with candidates; until the site shows them as measures they
+# are skipped and counted, never loaded as candidates named "Yes" and "No".
+QUESTIONS_SKIPPED = "ballot questions (not loaded yet)"
+
+
+def _clarity_rows(raw, problems, skipped, progress):
+    _export, rows, found = clarity.parse_clarity(raw)
+    problems.extend(found)
+    kept = []
+    for row in rows:
+        reason = summary_rows.skip_reason(
+            office=row.office, candidate=row.candidate, county=row.county, precinct=row.precinct
+        )
+        if row.is_question:
+            reason = QUESTIONS_SKIPPED
+        if reason:
+            skipped[reason] += 1
+        else:
+            kept.append(row)
+    if progress:
+        progress(len(rows), len(rows))
+    return kept, len(rows)
 
 
 def import_results(
@@ -41,6 +69,7 @@ def import_results(
     election,
     create=False,
     dry_run=False,
+    final=False,
     progress=None,
     user=None,
     reason=IMPORT_REASON,
@@ -49,7 +78,9 @@ def import_results(
 
     ``text_or_file`` is text, bytes or a file object. With ``create`` missing offices, races,
     candidates and candidacies are created; with ``dry_run`` the work is done and rolled back,
-    so the report previews exactly what an import would change. ``progress(rows_done,
+    so the report previews exactly what an import would change. With ``final`` the file's
+    races are marked final (unofficial), refused unless every county's count is complete; an
+    import never marks a race final otherwise. ``progress(rows_done,
     rows_total)`` is called as rows are checked. ``user`` and ``reason`` go into the edit
     history of every row written.
     """
@@ -76,6 +107,7 @@ def import_results(
                     skipped=skipped,
                     user=user,
                     reason=reason,
+                    final=final,
                 )
         except (IntegrityError, DataError) as error:
             raise ImportFailed(

@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from candidates.importing import names
 from candidates.importing.problems import ImportFailed, Problem
 from candidates.importing.rows import MAX_COUNT
 from candidates.importing.summary_rows import WRITE_IN_SKIP_REASON, WRITE_IN_SUMMARIES
@@ -37,6 +38,7 @@ from candidates.importing.text import clean, county_key, district_key, key, loos
 from candidates.models import (
     Candidacy,
     Candidate,
+    Election,
     Office,
     Race,
     ReportingUnit,
@@ -46,7 +48,6 @@ from candidates.models import (
 from candidates.services import IMPORT_REASON, corrections_record, votes_snapshot, with_history
 from civicsite.core import pagecache
 
-NONPARTISAN = {"", "nonpartisan", "np", "nonpartisian", "none", "writein"}
 _AMBIGUOUS = ("ambiguous",)
 
 
@@ -58,12 +59,40 @@ def _derived_body(office_name, district):
     return match.group(1) if district and match else office_name
 
 
+def _office_name(office_name, district):
+    """A new office's public name holds its district, so two races never share a heading:
+    "State House" + "156" -> "State House District 156"; "Superior Court Judge" + "Atlanta
+    Circuit" -> "Superior Court Judge, Atlanta Circuit"."""
+    district = clean(district)
+    numbered = re.fullmatch(r"(?:district|dist\.?)\s*0*(\d+)", district, re.I)
+    if numbered:  # the column sometimes says "District 128"
+        district = numbered.group(1)
+    if not district or re.search(rf"(?<!\w)0*{re.escape(district)}(?!\w)", office_name, re.I):
+        return office_name
+    if district.isdigit():
+        return f"{office_name} District {int(district)}"
+    return f"{office_name}, {district}"
+
+
 def _is_write_in_party(party):
     return loose_key(party) == "writein"
 
 
-def _normal_party(party):
-    return "" if loose_key(party) in NONPARTISAN else clean(party)
+def _read_names(rows):
+    """Markers out of names ("BRIAN KEMP (I) (REP)": incumbent, Republican), a readable public
+    name beside the printed one, and parties in the site's words (candidates/importing/names.py).
+    The file's party column wins over a marker; a write-in party marks the candidacy."""
+    parsed = {}
+    for row in rows:
+        name = parsed.get(row.candidate)
+        if name is None:
+            name = parsed[row.candidate] = names.parse_candidate(row.candidate)
+        row.candidate = name.ballot_name or row.candidate
+        row.public_name = name.name or row.candidate
+        if name.incumbent:
+            row.incumbent = True
+        row.write_in = row.write_in or _is_write_in_party(row.party)
+        row.party = names.normal_party(row.party) or name.party
 
 
 CREATED_LABELS = {
@@ -94,6 +123,8 @@ class ImportReport:
     races: list = field(default_factory=list)
     # "All counties combined" units removed because county figures replaced them.
     combined_units_removed: int = 0
+    # New people whose names are close to another person's: one person or two? (names.py)
+    check_names: list = field(default_factory=list)
 
     def summary_lines(self):
         """Plain-language lines for the command's output and the admin's message."""
@@ -121,8 +152,10 @@ class ImportReport:
                 "(the county figures take their place)."
             )
         if self.races:
-            names = ", ".join(race.office.name for race in self.races)
-            lines.append(f"Races updated: {names}")
+            headings = "; ".join(race.heading for race in self.races)
+            lines.append(f"Races updated: {headings}")
+        for note in self.check_names:
+            lines.append(f"Check: {note}")
         return lines
 
 
@@ -143,7 +176,7 @@ class _Plan:
 def _resolve_offices(rows, plan, create, problems):
     offices = list(Office.objects.all())
     races = {
-        race.office_id: race
+        (race.office_id, key(race.party)): race
         for race in Race.objects.filter(election=plan.election).select_related("office")
     }
     unknown = defaultdict(list)
@@ -151,7 +184,9 @@ def _resolve_offices(rows, plan, create, problems):
     for row in rows:
         office_key = (key(row.office), district_key(row.district))
         if office_key not in cache:
-            cache[office_key] = _match_office(row, offices, races, plan, create, problems)
+            cache[office_key] = _match_office(
+                row, offices, {office_id for office_id, _ in races}, plan, create, problems
+            )
         row.office_ident = cache[office_key]
         if row.office_ident is None:
             unknown[office_key].append(row)
@@ -163,41 +198,51 @@ def _resolve_offices(rows, plan, create, problems):
         more = f" (and {len(group) - 1:,} more rows)" if len(group) > 1 else ""
         problems.append(
             Problem(
-                first.line,
+                first.where,
                 f"unknown office {label}{more}; check the spelling, add the "
                 "office in the admin, or import with --create",
             )
         )
-    # Races for matched offices; created ones when allowed.
+    # Races for matched offices, one per party in a primary; created ones when allowed.
+    primary = plan.election.kind == Election.Kind.PRIMARY
     for row in rows:
-        ident = row.office_ident
-        if ident is None or ident in plan.races:
+        if row.office_ident is None:
             continue
-        race = races.get(ident[1]) if ident[0] == "id" else None
+        party = row.party if primary else ""
+        row.race_ident = ident = (row.office_ident, key(party))
+        if ident in plan.races:
+            continue
+        office_ident = row.office_ident
+        race = races.get((office_ident[1], key(party))) if office_ident[0] == "id" else None
         if race is None:
             if not create:
-                office = next(o for o in offices if o.pk == ident[1])
+                office = next(o for o in offices if o.pk == office_ident[1])
+                label = f"{office.name}, {party} primary" if party else office.name
                 problems.append(
                     Problem(
                         row.where,
-                        f"office {office.name!r} has no race in this election; "
+                        f"office {label!r} has no race in this election; "
                         "add the race in the admin, or import with --create",
                     )
                 )
                 plan.races[ident] = None
                 continue
-            office = plan.new_offices.get(ident) or next(o for o in offices if o.pk == ident[1])
+            office = plan.new_offices.get(office_ident) or next(
+                o for o in offices if o.pk == office_ident[1]
+            )
+            # Never final by itself: a race is counting until an editor (or --final) says so.
             race = Race(
                 election=plan.election,
                 office=office,
-                seats=1,
+                party=party,
+                seats=row.seats or 1,
                 decision_rule=Race.DecisionRule.MAJORITY,
-                status=Race.Status.UNOFFICIAL_FINAL,
+                status=Race.Status.COUNTING,
             )
         plan.races[ident] = race
 
 
-def _match_office(row, offices, races, plan, create, problems):
+def _match_office(row, offices, offices_in_election, plan, create, problems):
     """An office by name (district, if given, must agree) or by body together with district."""
     name, district = key(row.office), district_key(row.district)
     body = key(_derived_body(row.office, row.district))
@@ -211,7 +256,7 @@ def _match_office(row, offices, races, plan, create, problems):
         or (key(office.body) in {name, body} and district_key(office.district) == district)
     ]
     if len(matches) > 1:
-        in_election = [office for office in matches if office.pk in races]
+        in_election = [office for office in matches if office.pk in offices_in_election]
         matches = in_election or matches
     if len(matches) == 1:
         return ("id", matches[0].pk)
@@ -230,31 +275,33 @@ def _match_office(row, offices, races, plan, create, problems):
     ident = ("new", body, district)
     if ident not in plan.new_offices:
         plan.new_offices[ident] = Office(
-            name=row.office, body=_derived_body(row.office, row.district), district=row.district
+            name=_office_name(row.office, row.district),
+            body=_derived_body(row.office, row.district),
+            district=row.district,
         )
     return ident
 
 
-def _resolve_candidacies(rows, plan, create, problems, skipped):
+def _resolve_candidacies(rows, plan, create, problems, skipped, report):
     saved_races = [race for race in plan.races.values() if race is not None and race.pk]
     by_race = defaultdict(dict)  # race id -> name key -> [Candidacy]
     next_order = defaultdict(int)
     for candidacy in Candidacy.objects.filter(race__in=saved_races).select_related("candidate"):
-        names = {
-            key(candidacy.ballot_name),
-            key(candidacy.candidate.name),
-            key(candidacy.candidate.ballot_name),
+        known = {
+            names.name_key(candidacy.ballot_name),
+            names.name_key(candidacy.candidate.name),
+            names.name_key(candidacy.candidate.ballot_name),
         } - {""}
-        for name in names:
+        for name in known:
             by_race[candidacy.race_id].setdefault(name, []).append(candidacy)
         next_order[candidacy.race_id] = max(next_order[candidacy.race_id], candidacy.ballot_order)
 
     kept, unknown = [], defaultdict(list)
     for row in rows:
-        race = plan.races.get(row.office_ident) if row.office_ident else None
+        race = plan.races.get(row.race_ident) if row.race_ident else None
         if race is None:
             continue  # the office problem is already reported
-        name = key(row.candidate)
+        name = names.name_key(row.candidate)
         found = by_race[race.pk].get(name, []) if race.pk else []
         if len(found) > 1:
             problems.append(
@@ -272,25 +319,25 @@ def _resolve_candidacies(rows, plan, create, problems, skipped):
             skipped[WRITE_IN_SKIP_REASON] += 1
             continue
         elif not create:
-            unknown[(row.office_ident, name)].append(row)
+            unknown[(row.race_ident, name)].append(row)
             continue
         else:
-            row.candidacy_ident = ("new", row.office_ident, name)
+            row.candidacy_ident = ("new", row.race_ident, name)
         kept.append(row)
 
     for group in unknown.values():
         first = group[0]
         more = f" (and {len(group) - 1:,} more rows)" if len(group) > 1 else ""
-        office = plan.races[first.office_ident].office.name
+        office = plan.races[first.race_ident].heading
         problems.append(
             Problem(
-                first.line,
+                first.where,
                 f"unknown candidate {first.candidate!r} in {office!r}{more}; "
                 "check the spelling, add the candidacy in the admin, or import with --create",
             )
         )
     if create:
-        _plan_new_candidacies(kept, plan, next_order, problems)
+        _plan_new_candidacies(kept, plan, next_order, problems, report)
     return kept
 
 
@@ -298,7 +345,29 @@ def _resolve_candidacies(rows, plan, create, problems, skipped):
 NAME_BATCH = 200
 
 
-def _plan_new_candidacies(rows, plan, next_order, problems):
+def _near_matches(plan, people_by_near_key):
+    """New people whose first and last names match another person's while their full names
+    differ ("KATHY RAPP" and "KATHY L. RAPP"): listed for an editor, never merged."""
+    notes = []
+    new_by_near = defaultdict(list)
+    for person in plan.new_candidates.values():
+        new_by_near[names.near_key(person.name)].append(person)
+    for near, new_people in sorted(new_by_near.items()):
+        others = [p for p in people_by_near_key.get(near, []) if p not in new_people]
+        group = new_people + others
+        if len(group) > 1:
+            listed = " and ".join(
+                repr(person.name) + (f" ({person.slug})" if person.pk else " (new)")
+                for person in group
+            )
+            notes.append(
+                f"{listed} may be one person; the import keeps them apart. If they are "
+                "one, add the candidacy to the existing person in the admin and import again."
+            )
+    return notes
+
+
+def _plan_new_candidacies(rows, plan, next_order, problems, report):
     """New candidacies; their person is an existing Candidate when exactly one has that name."""
     new_rows = {}
     for row in rows:
@@ -306,22 +375,36 @@ def _plan_new_candidacies(rows, plan, next_order, problems):
             new_rows.setdefault(row.candidacy_ident, row)
     if not new_rows:
         return
-    names = sorted({clean(row.candidate) for row in new_rows.values()})
+    spellings = sorted(
+        {clean(row.candidate) for row in new_rows.values()}
+        | {clean(row.public_name) for row in new_rows.values()}
+    )
     people = defaultdict(list)
     # In batches: SQLite refuses a WHERE clause more than 1,000 terms deep, and a file with
     # thousands of new names would otherwise fail with a database error.
-    for start in range(0, len(names), NAME_BATCH):
-        batch = names[start : start + NAME_BATCH]
+    for start in range(0, len(spellings), NAME_BATCH):
+        batch = spellings[start : start + NAME_BATCH]
         query = reduce(or_, (Q(name__iexact=n) | Q(ballot_name__iexact=n) for n in batch))
         for person in Candidate.objects.filter(query):
-            for name in {key(person.name), key(person.ballot_name)} - {""}:
+            for name in {names.name_key(person.name), names.name_key(person.ballot_name)} - {""}:
                 if person not in people[name]:
                     people[name].append(person)
 
+    # People whose first and last names match a new name's, to ask an editor about.
+    near = {names.near_key(row.public_name) for row in new_rows.values()} - {""}
+    last_names = sorted({key.split()[-1] for key in near})
+    people_by_near_key = defaultdict(list)
+    for start in range(0, len(last_names), NAME_BATCH):
+        batch = last_names[start : start + NAME_BATCH]
+        query = reduce(or_, (Q(name__iendswith=last) for last in batch))
+        for person in Candidate.objects.filter(query).only("pk", "name", "slug"):
+            if names.near_key(person.name) in near:
+                people_by_near_key[names.near_key(person.name)].append(person)
+
     merged = {}  # (race ident, candidate ident) -> candidacy ident, so one person runs once
     for ident, row in new_rows.items():
-        race = plan.races[row.office_ident]
-        found = people.get(key(row.candidate), [])
+        race = plan.races[row.race_ident]
+        found = people.get(names.name_key(row.candidate), [])
         if len(found) > 1:
             slugs = ", ".join(sorted(person.slug for person in found))
             problems.append(
@@ -336,12 +419,13 @@ def _plan_new_candidacies(rows, plan, next_order, problems):
             person_ident = ("id", found[0].pk)
             person = found[0]
         else:
-            person_ident = ("new", key(row.candidate))
+            person_ident = ("new", names.name_key(row.candidate))
+            printed = row.candidate if row.candidate != row.public_name else ""
             person = plan.new_candidates.setdefault(
                 person_ident,
-                Candidate(name=row.candidate, party=_normal_party(row.party)),
+                Candidate(name=row.public_name, ballot_name=printed, party=row.party),
             )
-        pair = (row.office_ident, person_ident)
+        pair = (row.race_ident, person_ident)
         if pair in merged:
             plan.candidacies[ident] = plan.candidacies[merged[pair]]
             continue
@@ -352,10 +436,12 @@ def _plan_new_candidacies(rows, plan, next_order, problems):
             race=race,
             candidate=person,
             ballot_name=row.candidate,
-            party=_normal_party(row.party),
-            write_in=_is_write_in_party(row.party),
+            party=row.party,
+            incumbent=bool(row.incumbent),
+            write_in=row.write_in,
             ballot_order=next_order[race_key],
         )
+    report.check_names = _near_matches(plan, people_by_near_key)
 
 
 # --- Summing precincts into counties -------------------------------------------------------
@@ -390,16 +476,14 @@ def _set_aside_county_totals(rows, plan, problems, skipped):
     equals the sum of the county's precinct rows for that candidacy (and counted in the
     summary); otherwise the file is refused, naming those lines. Returns the rows to sum.
     """
-    with_precincts = {
-        (row.office_ident, county_key(row.county)) for row in rows if key(row.precinct)
-    }
+    with_precincts = {(row.race_ident, county_key(row.county)) for row in rows if key(row.precinct)}
     sums = Counter()
     for row in rows:
         if key(row.precinct):
-            sums[(row.office_ident, county_key(row.county), row.candidacy_ident)] += row.votes
+            sums[(row.race_ident, county_key(row.county), row.candidacy_ident)] += row.votes
     kept = []
     for row in rows:
-        place = (row.office_ident, county_key(row.county))
+        place = (row.race_ident, county_key(row.county))
         if key(row.precinct) or place not in with_precincts:
             kept.append(row)
         elif sums[(*place, row.candidacy_ident)] == row.votes:
@@ -421,7 +505,7 @@ def _sum_counties(rows, plan, problems, skipped):
     seen = {}  # (office, county, precinct, candidacy object) -> where first seen
     for row in rows:
         candidacy = plan.candidacies[row.candidacy_ident]
-        place_key = (row.office_ident, county_key(row.county))
+        place_key = (row.race_ident, county_key(row.county))
         county = counties.get(place_key)
         if county is None:
             county = counties[place_key] = _County(name=row.county, first_where=row.where)
@@ -486,8 +570,8 @@ def _place_counties(counties, plan, problems):
         existing[(unit.race_id, county_key(unit.name))] = unit
 
     placed = []
-    for (office_ident, place), county in counties.items():
-        race = plan.races[office_ident]
+    for (race_ident, place), county in counties.items():
+        race = plan.races[race_ident]
         unit = existing.get((race.pk, place)) if race.pk else None
         if unit is None:
             unit = ReportingUnit(race=race, kind=ReportingUnit.Kind.COUNTY, name=county.name)
@@ -510,7 +594,7 @@ def _place_counties(counties, plan, problems):
                 Problem(
                     county.first_where,
                     f"{county.name}: {reporting} precincts reporting is "
-                    f"more than its {total} precincts in total ({race.office.name}); "
+                    f"more than its {total} precincts in total ({race.heading}); "
                     "give precincts_total in the file or correct it in the admin",
                 )
             )
@@ -522,7 +606,32 @@ def _place_counties(counties, plan, problems):
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON):
+def _check_complete(plan, placed, problems):
+    """A race is marked final only when every county it has, in the file or already stored,
+    has all its precincts reporting: the importer never calls a partial count final."""
+    units = {}
+    for race, unit, _ in placed:
+        units[(id(race), key(unit.name))] = (race, unit)
+    saved = [race for race in plan.races.values() if race is not None and race.pk]
+    for unit in ReportingUnit.objects.filter(
+        race__in=saved, parent__isnull=True, kind=ReportingUnit.Kind.COUNTY
+    ):
+        race = next(race for race in saved if race.pk == unit.race_id)
+        units.setdefault((id(race), key(unit.name)), (race, unit))
+    for race, unit in units.values():
+        reporting, total = unit.precincts_reporting, unit.precincts_total
+        if total is not None and (reporting or 0) < total:
+            problems.append(
+                Problem(
+                    None,
+                    f"{race.heading} cannot be marked final: {unit.name} has {reporting or 0} "
+                    f"of {total} precincts reporting; import the complete file, or mark the "
+                    "race final in the admin once the count is complete",
+                )
+            )
+
+
+def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON, final=False):
     # Every row written is recorded in the edit history with the user and the reason; the bulk
     # writes send no signals, so they go through django-simple-history's bulk helpers.
     history = {"default_user": user, "default_change_reason": reason}
@@ -601,9 +710,13 @@ def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON):
     now = timezone.now()
     for race in touched:
         race.results_updated_at = now
-        if race.status == Race.Status.UPCOMING and votes_by_race[race.pk] > 0:
+        if final and not race.is_final:
+            race.status = Race.Status.UNOFFICIAL_FINAL
+        elif race.status == Race.Status.UPCOMING and votes_by_race[race.pk] > 0:
             race.status = Race.Status.COUNTING
-    bulk_update_with_history(touched, Race, ["results_updated_at", "status"], **history)
+        if race.is_final and race.final_at is None:
+            race.final_at = now
+    bulk_update_with_history(touched, Race, ["results_updated_at", "status", "final_at"], **history)
     pagecache.invalidate()  # the bulk writes above send no signals
 
     report.units_updated = len(placed)
@@ -611,18 +724,22 @@ def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON):
     report.races = touched
 
 
-def apply_rows(rows, *, election, create, report, problems, skipped, user, reason):
+def apply_rows(rows, *, election, create, report, problems, skipped, user, reason, final=False):
     """Check ``rows`` against the database and write them, or raise ImportFailed.
 
-    ``problems`` may already hold the parser's; nothing is written when there is any.
+    ``problems`` may already hold the parser's; nothing is written when there is any. With
+    ``final`` the races of the file are marked final, and only when their counting is complete.
     """
     plan = _Plan(election)
+    _read_names(rows)
     _resolve_offices(rows, plan, create, problems)
-    rows = _resolve_candidacies(rows, plan, create, problems, skipped)
+    rows = _resolve_candidacies(rows, plan, create, problems, skipped, report)
     counties = _sum_counties(rows, plan, problems, skipped)
     placed = _place_counties(counties, plan, problems)
+    if final:
+        _check_complete(plan, placed, problems)
     if problems:
         raise ImportFailed(problems)
     report.skipped_reasons = dict(skipped.most_common())
     report.rows_skipped = sum(skipped.values())
-    _write(plan, placed, report, user=user, reason=reason)
+    _write(plan, placed, report, user=user, reason=reason, final=final)

@@ -38,11 +38,16 @@ class ResultRow:
     precincts_total: int | None = None
     # From markers in the name ("(I)", "(Inc)"): True; None when the file says nothing.
     incumbent: bool | None = None
+    # The row is for a write-in candidate (a "Write-In" party column).
+    write_in: bool = False
     # Clarity's voteFor (seats) and isQuestion; None/False when the file does not say.
     seats: int | None = None
     is_question: bool = False
-    # Filled by the apply step.
+    # The public name made from a printed one ("BRIAN KEMP" -> "Brian Kemp"), by names.py.
+    public_name: str = ""
+    # Filled by the apply step: the office, the race (office and primary party), the candidacy.
     office_ident: tuple | None = None
+    race_ident: tuple | None = None
     candidacy_ident: tuple | None = None
 
     @property

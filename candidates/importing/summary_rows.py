@@ -20,6 +20,8 @@ PSEUDO_CANDIDATES = {
     "totalvotescast": "totals",
 }
 PSEUDO_OFFICES = {
+    "ballotscastblank": "blank ballots",
+    "blankballots": "blank ballots",
     "ballotscast": "ballots cast",
     "totalballotscast": "ballots cast",
     "registeredvoters": "registered voters",
@@ -36,6 +38,7 @@ WRITE_IN_SUMMARIES = {
     "writeinvotes",
     "unresolvedwriteins",
     "scattering",
+    "scattered",
 }
 WRITE_IN_SKIP_REASON = "write-in totals"
 

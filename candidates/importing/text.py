@@ -38,6 +38,6 @@ def county_key(value):
 
 @lru_cache(maxsize=4096)
 def district_key(value):
-    """District "05", "5" and " 5 " are one district."""
-    value = clean(value)
+    """District "05", "5", " 5 " and "District 5" are one district."""
+    value = re.sub(r"(?i)^(?:district|dist\.?)\s*(?=\d)", "", clean(value))
     return str(int(value)) if value.isdigit() else value.casefold()

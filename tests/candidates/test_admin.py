@@ -2,10 +2,13 @@
 results grid saves or refuses, and the CSV upload previews before it writes."""
 
 import io
+import zipfile
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -461,3 +464,30 @@ def test_staff_without_change_race_cannot_confirm_an_upload(admin_client, client
     response = client.post(upload_url(district_5.election), {"payload": payload})
     assert response.status_code == 403
     assert stored_counts() == before
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_clarity_zip_uploads_previews_and_applies_like_a_csv(admin_client):
+    """A real Clarity export (tests/candidates/data/README.md), zipped as county sites serve it."""
+    xml = (
+        Path(__file__).parent / "data/clarity/ga_atkinson_2020_general_precincts.xml"
+    ).read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("detail.xml", xml)
+    election = make_race().election
+    upload = SimpleUploadedFile("detailxml.zip", buffer.getvalue(), "application/zip")
+
+    preview = admin_client.post(upload_url(election), {"file": upload, "create": "on"})
+    assert "Dry run: nothing was saved" in preview.content.decode()
+    payload = preview.context["confirm_form"]["payload"].value()
+    response = admin_client.post(upload_url(election), {"payload": payload})
+
+    assert response.status_code == 302
+    race = Race.objects.get(election=election, office__name="President of the United States")
+    assert (
+        VoteCount.objects.get(candidacy__race=race, candidacy__ballot_name="Jo Jorgensen").votes
+        == 30
+    )

@@ -116,6 +116,7 @@ def test_a_public_precinct_file_with_vote_methods_loads_with_create_and_gives_th
         PRECINCT_FILE,
         "--election=2021-11-02-atlanta-general",
         "--create",
+        "--final",
         "--name=Atlanta municipal general election",
         "--date=2021-11-02",
     )
@@ -965,4 +966,32 @@ def test_an_office_name_shared_by_two_bodies_off_this_ballot_is_a_problem():
 
     assert str(failure.value.problems[0]).startswith(
         "line 2: office 'City Council District 1' matches several offices"
+    )
+
+
+def test_an_import_without_final_leaves_a_new_race_counting_with_no_outcome():
+    run(
+        PRECINCT_FILE,
+        "--election=2021-11-02-atlanta-general",
+        "--create",
+        "--name=Atlanta municipal general election",
+        "--date=2021-11-02",
+    )
+
+    race = Race.objects.get(election__slug="2021-11-02-atlanta-general")
+    assert (race.status, race.final_at) == (Race.Status.COUNTING, None)
+    assert {row.outcome for row in race_results(race).rows} == {"pending"}
+
+
+def test_final_is_refused_while_a_county_has_precincts_not_reporting(district_5):
+    text = (
+        "county,office,candidate,votes,precincts_reporting,precincts_total\n"
+        f"Fulton,{OFFICE},Samuel Bacote,10,3,8\n"
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_results(text, election=district_5.election, final=True)
+
+    assert str(failure.value.groups[0]) == (
+        f"{OFFICE} cannot be marked final: Fulton has 3 of 8 precincts reporting; import the "
+        "complete file, or mark the race final in the admin once the count is complete"
     )

@@ -56,7 +56,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Path to the CSV file (UTF-8).")
+        parser.add_argument(
+            "file", help="Path to the results file: OpenElections CSV (UTF-8) or Clarity XML/zip."
+        )
         parser.add_argument("--election", required=True, help="Slug of the election.")
         parser.add_argument(
             "--create",
@@ -66,6 +68,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Do everything, then roll it back."
+        )
+        parser.add_argument(
+            "--final",
+            action="store_true",
+            help="Mark the file's races final (unofficial); refused unless every county in "
+            "them has all its precincts reporting. Without it an import never marks a race final.",
         )
         parser.add_argument("--name", help="With --create: the new election's name.")
         parser.add_argument("--date", help="With --create: the new election's date, YYYY-MM-DD.")
@@ -97,6 +105,7 @@ class Command(BaseCommand):
                     election=election,
                     create=options["create"],
                     dry_run=options["dry_run"],
+                    final=options["final"],
                     progress=progress,
                     reason="import_results",  # the edit history's change reason
                 )

@@ -1,0 +1,257 @@
+"""Real public result files through the whole importer, then read back as a reader and a JSON
+client would. The files and their sources: tests/candidates/data/README.md; the figures
+asserted here were computed without the importer (data/openelections/expected.py and
+data/clarity/expected.py, which print them)."""
+
+import datetime
+import io
+import zipfile
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from candidates.importing import import_results
+from candidates.models import Candidacy, Candidate, Election, Race, VoteCount
+from candidates.results import WON, race_results
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).parent / "data"
+OE = DATA / "openelections"
+CLARITY = DATA / "clarity"
+
+
+def election(kind="general", name="Real-file election", date=datetime.date(2020, 11, 3)):
+    return Election.objects.create(name=name, date=date, kind=kind)
+
+
+def load(path, *, kind="general", final=False, dry_run=False, on=None):
+    target = on or election(kind=kind, name=path.stem)
+    report = import_results(
+        path.read_bytes(), election=target, create=True, final=final, dry_run=dry_run
+    )
+    return target, report
+
+
+def totals(race):
+    return {row.candidacy.candidate.name: row.votes for row in race_results(race).rows}
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "rows_read", "skipped", "races", "candidates"),
+    [
+        (
+            "openelections/ga_2016_primary_president_glascock_precinct.csv",
+            "primary",
+            85,
+            {"county totals equal to their precincts": 17},
+            ["President, Democratic primary", "President, Republican primary"],
+            17,
+        ),
+        (
+            "openelections/ga_2018_primary_glascock_precinct_trimmed.csv",
+            "primary",
+            44,
+            {},
+            [
+                "Attorney General, Democratic primary",
+                "Attorney General, Republican primary",
+                "Governor, Democratic primary",
+                "Governor, Republican primary",
+                "State Representative, District 128, Democratic primary",
+                "State Representative, District 128, Republican primary",
+            ],
+            11,
+        ),
+        (
+            "openelections/ga_2022_special_state_house_45.csv",
+            "special",
+            56,
+            {},
+            ["State House District 45"],
+            4,
+        ),
+        (
+            "openelections/pa_2020_general_cameron_precinct_trimmed.csv",
+            "general",
+            39,
+            {
+                "over votes": 6,
+                "under votes": 6,
+                "write-in totals": 6,
+                "registered voters": 3,
+                "ballots cast": 3,
+                "blank ballots": 3,
+            },
+            ["President", "State Representative District 67"],
+            4,
+        ),
+        (
+            "openelections/pa_2020_primary_forest_precinct_trimmed.csv",
+            "primary",
+            66,
+            {"write-in totals": 24},
+            [
+                "President, Democratic primary",
+                "President, Republican primary",
+                "State House District 63, Democratic primary",
+                "State House District 63, Republican primary",
+                "State House District 65, Democratic primary",
+                "State House District 65, Republican primary",
+            ],
+            10,
+        ),
+        (
+            "openelections/tx_2022_general_armstrong_precinct_trimmed.csv",
+            "general",
+            39,
+            {"ballots cast": 3, "blank ballots": 3},
+            [
+                "Comm. General Land Office",
+                "Governor",
+                "Judge, Ct of Crim. Appeals, Pl 6",
+                "U.S. House District 13",
+            ],
+            11,
+        ),
+        (
+            "clarity/ga_atkinson_2020_general_precincts.xml",
+            "general",
+            12,
+            {},
+            ["President of the United States"],
+            3,
+        ),
+        ("clarity/ky_greenup_2014_primary_precincts.xml", "primary", 165, {}, None, 5),
+        ("clarity/wv_2020_general_counties_trimmed.xml", "general", 35, {}, None, 7),
+        ("clarity/ar_2014_general_counties_trimmed.xml", "general", 5, {}, ["U.S. Senate"], 1),
+    ],
+)
+def test_each_real_file_loads_with_the_summary_its_rows_call_for(
+    name, kind, rows_read, skipped, races, candidates
+):
+    target, report = load(DATA / name, kind=kind)
+
+    assert report.rows_read == rows_read
+    assert report.skipped_reasons == skipped
+    assert Candidate.objects.count() == candidates
+    if races is not None:
+        assert sorted(race.heading for race in Race.objects.filter(election=target)) == races
+    # A file never makes a race final by itself.
+    assert set(Race.objects.values_list("status", flat=True)) == {Race.Status.COUNTING}
+
+
+def test_a_primary_with_two_parties_is_two_races_each_decided_on_its_own(client):
+    target, _ = load(OE / "ga_2016_primary_president_glascock_precinct.csv", kind="primary")
+    republican = Race.objects.get(election=target, party="Republican")
+    democratic = Race.objects.get(election=target, party="Democrat")
+    republican.status = democratic.status = Race.Status.UNOFFICIAL_FINAL
+    republican.save()
+    democratic.save()
+
+    rep, dem = totals(republican), totals(democratic)
+    assert (rep["Donald J. Trump"], rep["Ted Cruz"], rep["Marco Rubio"]) == (405, 129, 88)
+    assert (dem["Hillary Clinton"], dem["Bernie Sanders"]) == (38, 19)
+    assert "Hillary Clinton" not in rep and "Donald J. Trump" not in dem
+    assert race_results(republican).leader.candidacy.candidate.name == "Donald J. Trump"
+    assert race_results(democratic).leader.candidacy.candidate.name == "Hillary Clinton"
+
+    page = client.get(republican.get_absolute_url()).content.decode()
+    assert "President, Republican primary" in page
+    assert "Hillary Clinton" not in page
+    json_url = reverse("candidates:race-results-json", args=[target.slug, republican.slug])
+    data = client.get(json_url).json()
+    assert (data["race"]["heading"], data["race"]["party"]) == (
+        "President, Republican primary",
+        "Republican",
+    )
+    election_page = client.get(target.get_absolute_url()).content.decode()
+    assert "President, Republican primary" in election_page
+    assert "President, Democratic primary" in election_page
+
+
+def test_an_incumbent_marked_i_is_an_incumbent_with_a_readable_name(client):
+    target, _ = load(OE / "ga_2018_primary_glascock_precinct_trimmed.csv", kind="primary")
+
+    carr = Candidacy.objects.get(race__election=target, candidate__name="Chris Carr")
+    assert (carr.ballot_name, carr.party, carr.incumbent) == ("CHRIS CARR", "Republican", True)
+    jackson = Candidacy.objects.get(race__election=target, candidate__name="Mack Jackson")
+    assert (jackson.party, jackson.incumbent) == ("Democrat", True)
+    assert set(
+        Candidacy.objects.filter(race__election=target, incumbent=True).values_list(
+            "candidate__name", flat=True
+        )
+    ) == {"Chris Carr", "Mack Jackson"}
+
+    page = client.get(carr.race.get_absolute_url()).content.decode()
+    assert "CHRIS CARR" in page
+    assert "mark--incumbent" in page
+
+
+def test_a_person_seen_in_two_files_of_two_formats_is_one_candidate(client):
+    load(OE / "ga_2016_primary_president_glascock_precinct.csv", kind="primary")
+    load(
+        CLARITY / "ga_atkinson_2020_general_precincts.xml",
+        on=election(name="General 2020", date=datetime.date(2020, 11, 3)),
+    )
+
+    (trump,) = Candidate.objects.filter(name="Donald J. Trump")
+    candidacies = trump.candidacies.select_related("race").order_by("race__election__date")
+    assert [(c.ballot_name, c.incumbent) for c in candidacies] == [
+        ("DONALD J. TRUMP", False),
+        ("Donald J. Trump", True),
+    ]
+    page = client.get(trump.get_absolute_url()).content.decode()
+    assert "President, Republican primary" in page
+    assert "President of the United States" in page
+
+
+def test_a_clarity_export_loads_from_its_zip_as_from_its_xml():
+    xml = (CLARITY / "ga_atkinson_2020_general_precincts.xml").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("detail.xml", xml)
+    target = election()
+    import_results(buffer.getvalue(), election=target, create=True)
+
+    race = Race.objects.get(election=target)
+    assert totals(race) == {"Donald J. Trump": 2300, "Joseph R. Biden": 825, "Jo Jorgensen": 30}
+    trump = VoteCount.objects.get(candidacy__candidate__name="Donald J. Trump")
+    assert (trump.election_day, trump.advance, trump.absentee_by_mail, trump.provisional) == (
+        716,
+        1419,
+        164,
+        1,
+    )
+
+
+def test_a_counting_race_from_a_real_file_shows_no_winner(client):
+    target, _ = load(CLARITY / "wv_2020_general_counties_trimmed.xml")
+    race = Race.objects.get(election=target, office__name="PRESIDENT")
+
+    assert WON not in {row.outcome for row in race_results(race).rows}
+    page = client.get(race.get_absolute_url()).content.decode()
+    assert "outcome--won" not in page
+
+
+def test_a_dry_run_lists_names_that_may_be_one_person():
+    out = StringIO()
+    target = election(kind="primary", name="Pennsylvania primary")
+    call_command(
+        "import_results",
+        str(OE / "pa_2020_primary_forest_precinct_trimmed.csv"),
+        f"--election={target.slug}",
+        "--create",
+        "--dry-run",
+        stdout=out,
+    )
+
+    output = out.getvalue()
+    assert (
+        "Check: 'Kathy Rapp' (new) and 'Kathy L. Rapp' (new) may be one person; the import "
+        "keeps them apart."
+    ) in output
+    assert not Candidate.objects.exists()
