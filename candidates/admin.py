@@ -10,6 +10,7 @@ Two custom views sit beside Django's own pages, both behind the ``change_race`` 
   signed form field, so what is applied is exactly what was previewed.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,7 @@ from django.urls import path, reverse
 
 from candidates import guide_admin  # noqa: F401  (voter guides: registers QuestionnaireAdmin)
 from candidates.forms import (
+    FINAL_STATUSES,
     CandidateAdminForm,
     ResultsConfirmForm,
     ResultsGridForm,
@@ -29,7 +31,7 @@ from candidates.forms import (
 )
 from candidates.importing import ImportFailed, import_results
 from candidates.models import Candidacy, Candidate, Election, Office, Race, ReportingUnit
-from candidates.results import race_results
+from candidates.results import final_refusal, race_results
 from civicsite.core.history import HistoryAdmin
 
 RESULTS_PERMISSION = "candidates.change_race"
@@ -223,8 +225,30 @@ class ReportingUnitInline(admin.TabularInline):
         return super().get_queryset(request).filter(parent__isnull=True)
 
 
+class RaceAdminForm(forms.ModelForm):
+    """The race form refuses a final status while counties the race expects are missing."""
+
+    class Meta:
+        model = Race
+        # The admin builds the form from RaceAdmin.fieldsets; these are what clean() reads.
+        fields = ["status", "expected_units"]
+
+    def clean(self):
+        cleaned = super().clean()
+        race = self.instance
+        status, expected = cleaned.get("status"), cleaned.get("expected_units")
+        if race.pk and status in FINAL_STATUSES:
+            race.expected_units = expected
+            units = ReportingUnit.objects.filter(race=race, parent__isnull=True)
+            refusal = final_refusal(race, units)
+            if refusal:
+                self.add_error("status", f"{refusal}.")
+        return cleaned
+
+
 @admin.register(Race)
 class RaceAdmin(DeskAdmin):
+    form = RaceAdminForm
     list_display = ["slug", "office", "election", "status", "decision_rule", "results_updated_at"]
     list_filter = ["status", "election", "decision_rule"]
     list_select_related = ["office", "election"]
@@ -235,7 +259,18 @@ class RaceAdmin(DeskAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["election", "office", "party", "slug", "seats", "decision_rule", "status"]},
+            {
+                "fields": [
+                    "election",
+                    "office",
+                    "party",
+                    "slug",
+                    "seats",
+                    "expected_units",
+                    "decision_rule",
+                    "status",
+                ]
+            },
         ),
         (
             "Results",

@@ -6,7 +6,8 @@ from django import forms
 from django.core import signing
 
 from candidates.importing import clarity
-from candidates.models import Race, VoteCount
+from candidates.models import Race, ReportingUnit, VoteCount
+from candidates.results import final_refusal
 from candidates.services import race_save_results
 from civicsite.core.uploads import UploadedImageField
 
@@ -50,6 +51,9 @@ def count_field(label):
         error_messages=COUNT_ERRORS,
         widget=forms.NumberInput(attrs={"min": 0, "step": 1, "class": "vIntegerField"}),
     )
+
+
+FINAL_STATUSES = {Race.Status.UNOFFICIAL_FINAL, Race.Status.CERTIFIED}
 
 
 class ResultsGridForm(forms.Form):
@@ -126,6 +130,19 @@ class ResultsGridForm(forms.Form):
                     f"{unit.name} has {unit.precincts_total} precincts; "
                     f"{reporting} cannot be reporting.",
                 )
+        if cleaned.get("status") in FINAL_STATUSES:
+            # The counties as this save would leave them (candidates/results.py, Coverage).
+            units = [
+                ReportingUnit(
+                    kind=unit.kind,
+                    name=unit.name,
+                    precincts_reporting=cleaned.get(self.reporting_key(unit)),
+                )
+                for unit in self.units
+            ]
+            refusal = final_refusal(self.race, units)
+            if refusal:
+                self.add_error("status", f"{refusal}.")
         return cleaned
 
     def save(self, *, user=None):

@@ -203,6 +203,14 @@ class Race(models.Model):
         "party for the same office). Blank for general elections and nonpartisan races.",
     )
     seats = models.PositiveSmallIntegerField(default=1, help_text="Seats this race fills.")
+    expected_units = models.PositiveSmallIntegerField(
+        "counties in this race",
+        null=True,
+        blank=True,
+        help_text="How many counties vote in this race (1 for a city race in one county). "
+        "While fewer have figures on file, no winner is shown and the race cannot be marked "
+        "final. Filled by an import from the file or the office's last race; blank: not known.",
+    )
     decision_rule = models.CharField(
         max_length=20, choices=DecisionRule, default=DecisionRule.MAJORITY
     )

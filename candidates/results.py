@@ -10,6 +10,8 @@ Views, templates, the JSON feed and the importer's summary all read results thro
 - Withdrawn candidacies keep their votes (they count in the total) but never win or advance.
 - Ties are shown as ties: nobody is declared the winner of a tied place.
 - While a race is counting every outcome is pending; a race with no votes has no results yet.
+- While counties a race expects are missing (``Coverage``), every outcome is pending and the
+  race cannot be marked final: a race loaded from part of its area never shows a winner.
 - What the pages say about a race as a whole (cancelled, no results yet, outcome as reported,
   counting, final) is ``RaceResults.state``, one ``RaceState``; templates switch on it.
 """
@@ -103,6 +105,55 @@ class ResultRow:
         return int(self.share or 0)
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a race's area has figures on file: counties with votes / counties expected.
+
+    The rule: no outcome (won, runoff, lost) while expected counties are missing, and a race
+    cannot be marked final then (``final_refusal``). ``expected`` is None when not known.
+    """
+
+    on_file: int
+    expected: int | None
+
+    @property
+    def is_partial(self):
+        return self.expected is not None and self.on_file < self.expected
+
+    @property
+    def sentence(self):
+        """ "Results for 2 of 159 counties; the result for the whole race is not on file here." """
+        if not self.is_partial:
+            return ""
+        noun = "county" if self.expected == 1 else "counties"
+        return (
+            f"Results for {self.on_file:,} of {self.expected:,} {noun}; the result for the "
+            "whole race is not on file here."
+        )
+
+
+def race_coverage(race, units):
+    """The Coverage of ``race`` from its top-level ``units`` (counties, or the one "all
+    counties combined" unit, which covers the whole race)."""
+    units = list(units)
+    if any(unit.kind == "combined" for unit in units):
+        return Coverage(on_file=race.expected_units or 1, expected=race.expected_units)
+    # A county set up with 0 precincts reporting has nothing on file yet.
+    on_file = sum(1 for unit in units if unit.precincts_reporting != 0)
+    return Coverage(on_file=on_file, expected=race.expected_units)
+
+
+def final_refusal(race, units):
+    """Why ``race`` cannot be marked final with these top-level units, or "" when it can."""
+    coverage = race_coverage(race, units)
+    if coverage.is_partial:
+        return (
+            f"{race.heading} cannot be marked final: figures are on file for "
+            f"{coverage.on_file:,} of its {coverage.expected:,} counties"
+        )
+    return ""
+
+
 @dataclass
 class RaceResults:
     race: Race
@@ -143,6 +194,12 @@ class RaceResults:
         if race.status == Race.Status.COUNTING:
             return RaceState.COUNTING
         return RaceState.PENDING
+
+    @property
+    def coverage(self):
+        """Coverage from the race's prefetched ``top_units``, or None when not loaded."""
+        units = getattr(self.race, "top_units", None)
+        return None if units is None else race_coverage(self.race, units)
 
     @property
     def is_uncontested(self):
@@ -215,6 +272,9 @@ def _decide(results):
         return
     if not race.is_final or not results.has_votes:
         return  # every row stays pending
+    coverage = results.coverage
+    if coverage is not None and coverage.is_partial:
+        return  # part of the race's area: nobody has won or lost what is not on file
     eligible = [row for row in rows if not row.candidacy.withdrawn]
     for row in rows:
         row.outcome = LOST

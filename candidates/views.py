@@ -84,6 +84,10 @@ def race_results_json(request, election_slug, slug):
         "source": race.results_source,
         "source_url": race.results_source_url,
         "total": results.total,
+        # Counties with figures on file, of those the race expects (None: not known); no
+        # outcome is given while some are missing.
+        "counties_on_file": results.coverage.on_file,
+        "counties_expected": results.coverage.expected,
         "majority_needed": results.majority_needed,
         "totals_on_file": results.has_votes,
         "reported_margin": race.reported_margin if page.totals_not_on_file else None,

@@ -45,8 +45,15 @@ QUESTIONS_SKIPPED = "ballot questions (not loaded yet)"
 
 
 def _clarity_rows(raw, problems, skipped, progress):
-    _export, rows, found = clarity.parse_clarity(raw)
+    export, rows, found = clarity.parse_clarity(raw)
     problems.extend(found)
+    if export.kind == "state":
+        # A state export lists every participating county under each contest, zeros too.
+        counties = {}
+        for row in rows:
+            counties.setdefault(row.office, set()).add(row.county)
+        for row in rows:
+            row.units_expected = len(counties[row.office])
     kept = []
     for row in rows:
         reason = summary_rows.skip_reason(

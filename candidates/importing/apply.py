@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -45,6 +45,7 @@ from candidates.models import (
     ResultsCorrection,
     VoteCount,
 )
+from candidates.results import final_refusal
 from candidates.services import IMPORT_REASON, corrections_record, votes_snapshot, with_history
 from civicsite.core import pagecache
 
@@ -606,9 +607,42 @@ def _place_counties(counties, plan, problems):
 # --- Writing ---------------------------------------------------------------------------------
 
 
+def _expect_units(rows, plan):
+    """How many counties each race of the file expects, where the race does not know yet:
+    the file's own figure (a Clarity state export), else the office's last race before this
+    election (what it expected, or the counties it had). One query for all the offices."""
+    from_file = defaultdict(int)
+    for row in rows:
+        if row.race_ident in plan.races and row.units_expected:
+            from_file[row.race_ident] = max(from_file[row.race_ident], row.units_expected)
+    unknown = {
+        ident: race
+        for ident, race in plan.races.items()
+        if race is not None and race.expected_units is None
+    }
+    offices = [race.office.pk for race in unknown.values() if race.office.pk]
+    earlier = {}
+    for race in (
+        Race.objects.filter(office__in=offices, election__date__lt=plan.election.date)
+        .annotate(
+            counties=Count(
+                "reporting_units",
+                filter=Q(
+                    reporting_units__parent__isnull=True,
+                    reporting_units__kind=ReportingUnit.Kind.COUNTY,
+                ),
+            )
+        )
+        .order_by("election__date")
+    ):
+        earlier[race.office_id] = race.expected_units or race.counties or None
+    for ident, race in unknown.items():
+        race.expected_units = from_file.get(ident) or earlier.get(race.office.pk)
+
+
 def _check_complete(plan, placed, problems):
-    """A race is marked final only when every county it has, in the file or already stored,
-    has all its precincts reporting: the importer never calls a partial count final."""
+    """A race is marked final only when it has figures for every county it expects and each
+    of them has all its precincts reporting: the importer never calls a partial count final."""
     units = {}
     for race, unit, _ in placed:
         units[(id(race), key(unit.name))] = (race, unit)
@@ -618,6 +652,13 @@ def _check_complete(plan, placed, problems):
     ):
         race = next(race for race in saved if race.pk == unit.race_id)
         units.setdefault((id(race), key(unit.name)), (race, unit))
+    by_race = defaultdict(list)
+    for race, unit in units.values():
+        by_race[id(race)].append(unit)
+    for race in {id(race): race for race, _ in units.values()}.values():
+        refusal = final_refusal(race, by_race[id(race)])
+        if refusal:
+            problems.append(Problem(None, f"{refusal}; import the other counties first"))
     for race, unit in units.values():
         reporting, total = unit.precincts_reporting, unit.precincts_total
         if total is not None and (reporting or 0) < total:
@@ -716,7 +757,9 @@ def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON, final=False
             race.status = Race.Status.COUNTING
         if race.is_final and race.final_at is None:
             race.final_at = now
-    bulk_update_with_history(touched, Race, ["results_updated_at", "status", "final_at"], **history)
+    bulk_update_with_history(
+        touched, Race, ["results_updated_at", "status", "final_at", "expected_units"], **history
+    )
     pagecache.invalidate()  # the bulk writes above send no signals
 
     report.units_updated = len(placed)
@@ -736,6 +779,7 @@ def apply_rows(rows, *, election, create, report, problems, skipped, user, reaso
     rows = _resolve_candidacies(rows, plan, create, problems, skipped, report)
     counties = _sum_counties(rows, plan, problems, skipped)
     placed = _place_counties(counties, plan, problems)
+    _expect_units(rows, plan)
     if final:
         _check_complete(plan, placed, problems)
     if problems:

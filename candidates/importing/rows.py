@@ -43,6 +43,9 @@ class ResultRow:
     # Clarity's voteFor (seats) and isQuestion; None/False when the file does not say.
     seats: int | None = None
     is_question: bool = False
+    # How many counties the file says vote in this row's contest (a state export lists every
+    # participating county); None when the file does not say.
+    units_expected: int | None = None
     # The public name made from a printed one ("BRIAN KEMP" -> "Brian Kemp"), by names.py.
     public_name: str = ""
     # Filled by the apply step: the office, the race (office and primary party), the candidacy.
