@@ -115,13 +115,15 @@ class ArticleDetailView(DetailView):
         if form is None and article.comments_open:
             initial = {}
             reply_to = self.request.GET.get("replyto", "")
-            if reply_to.isdigit() and int(reply_to) in by_id:
+            # ASCII digits only: "¹".isdigit() is True but int() refuses it.
+            if reply_to.isascii() and reply_to.isdigit() and int(reply_to) in by_id:
                 initial["parent"] = int(reply_to)
             form = CommentForm(article=article, initial=initial, visible_comments=by_id)
         parent_id = None
         if form is not None:
             value = form["parent"].value()
-            parent_id = int(value) if str(value or "").isdigit() else None
+            value = str(value or "")
+            parent_id = int(value) if value.isascii() and value.isdigit() else None
         return {
             "comment_threads": comments.threads(article.page_comments),
             "comment_count": len(by_id),

@@ -1,4 +1,5 @@
-"""The election desk in the admin: candidates, offices, elections, races and their results.
+"""The election desk in the admin: candidates, offices, elections, races, ballot measures and
+their results.
 
 Two custom views sit beside Django's own pages, both behind the ``change_race`` permission:
 
@@ -30,8 +31,17 @@ from candidates.forms import (
     ResultsUploadForm,
 )
 from candidates.importing import ImportFailed, import_results
-from candidates.models import Candidacy, Candidate, Election, Office, Race, ReportingUnit
-from candidates.results import final_refusal, race_results
+from candidates.models import (
+    BallotMeasure,
+    Candidacy,
+    Candidate,
+    Election,
+    MeasureCount,
+    Office,
+    Race,
+    ReportingUnit,
+)
+from candidates.results import final_refusal, measure_final_refusal, race_results
 from civicsite.core.history import HistoryAdmin
 
 RESULTS_PERMISSION = "candidates.change_race"
@@ -341,6 +351,59 @@ class RaceAdmin(DeskAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/candidates/race/results_grid.html", context)
+
+
+class MeasureCountInline(admin.TabularInline):
+    model = MeasureCount
+    fields = ["county", "precincts_total", "precincts_reporting", "yes_votes", "no_votes"]
+    extra = 1
+    verbose_name = "county"
+    verbose_name_plural = "counties (Yes and No votes)"
+
+
+class BallotMeasureAdminForm(forms.ModelForm):
+    """The measure form refuses a final status while counties it expects are missing (the
+    rule RaceAdminForm applies to races: candidates/results.py, Coverage)."""
+
+    class Meta:
+        model = BallotMeasure
+        fields = ["status", "expected_units"]
+
+    def clean(self):
+        cleaned = super().clean()
+        measure = self.instance
+        if cleaned.get("status") in FINAL_STATUSES:
+            measure.expected_units = cleaned.get("expected_units")
+            counts = MeasureCount.objects.filter(measure=measure) if measure.pk else []
+            refusal = measure_final_refusal(measure, counts)
+            if refusal:
+                self.add_error("status", f"{refusal}.")
+        return cleaned
+
+
+@admin.register(BallotMeasure)
+class BallotMeasureAdmin(DeskAdmin):
+    form = BallotMeasureAdminForm
+    list_display = ["title", "election", "pass_rule", "status", "results_updated_at"]
+    list_filter = ["status", "pass_rule", "election"]
+    list_select_related = ["election"]
+    search_fields = ["title", "question", "election__name"]
+    autocomplete_fields = ["election"]
+    readonly_fields = ["results_updated_at", "final_at"]
+    inlines = [MeasureCountInline]
+    fieldsets = [
+        (None, {"fields": ["election", "title", "slug", "question", "pass_rule"]}),
+        ("Results", {"fields": ["expected_units", "status", "results_updated_at", "final_at"]}),
+    ]
+
+
+@admin.register(MeasureCount)
+class MeasureCountAdmin(DeskAdmin):
+    list_display = ["county", "measure", "yes_votes", "no_votes", "precincts_reporting"]
+    list_filter = ["measure__election"]
+    list_select_related = ["measure"]
+    search_fields = ["county", "measure__title"]
+    autocomplete_fields = ["measure"]
 
 
 def results_table(results):

@@ -105,6 +105,23 @@ def race_meta(request, race):
     )
 
 
+def measure_meta(request, measure):
+    election = measure.election
+    return page_meta(
+        request,
+        title=f"{measure.title}: {election.name} results",
+        path=measure.get_absolute_url(),
+        description=Truncator(measure.question).chars(200)
+        if measure.question
+        else "Yes and No votes, shares and counties reporting.",
+        breadcrumbs=[
+            _elections_crumb(),
+            (election.name, election.get_absolute_url()),
+            (measure.title, None),
+        ],
+    )
+
+
 def guide_meta(request, questionnaire, *, path, noindex):
     """``noindex``: a preview, or a comparison of two candidates (a view of the one guide)."""
     race = questionnaire.race

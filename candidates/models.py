@@ -3,7 +3,8 @@
 A Candidate is a person across elections; a Candidacy is that person in one Race (one Office on
 one Election's ballot). Votes are stored per Candidacy and ReportingUnit (a county, optionally
 its precincts); totals, shares and outcomes are derived (see candidates/results.py), never
-stored twice.
+stored twice. A BallotMeasure (a question put to the voters) has no candidates: its Yes and No
+votes are stored per county (MeasureCount).
 """
 
 from django.conf import settings
@@ -516,6 +517,128 @@ class ResultsCorrection(models.Model):
         if self.new_votes is None:
             return f"{subject} removed (had been {self.old_votes:,})."
         return f"{subject} changed from {self.old_votes:,} to {self.new_votes:,}."
+
+
+class BallotMeasureQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Measures with everything ``measure_results`` and the measure partials read: the
+        election (joined) and the county counts (prefetched, A to Z)."""
+        return self.select_related("election").prefetch_related("counts")
+
+
+class BallotMeasure(models.Model):
+    """A question put to the voters (amendment, referendum, bond): Yes or No, never candidates.
+
+    Votes are stored per county (MeasureCount); totals, shares and whether it passed are
+    derived by candidates/results.py (``measure_results``), never stored.
+    """
+
+    class PassRule(models.TextChoices):
+        # The rules of candidates/results.py (measure_passes), counted among the Yes and No
+        # votes cast on the measure.
+        SIMPLE_MAJORITY = "simple_majority", "Simple majority: more Yes than No votes"
+        THREE_FIFTHS = "three_fifths", "Three-fifths: at least 60% of the votes are Yes"
+        TWO_THIRDS = "two_thirds", "Two-thirds: at least two of every three votes are Yes"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="measures")
+    title = models.CharField(
+        max_length=200,
+        help_text='The name on the ballot, e.g. "Amendment 1" or "Referendum A". A results '
+        "file is matched to the measure by this name.",
+    )
+    question = models.TextField(
+        blank=True, help_text="The question as printed on the ballot (plain text)."
+    )
+    slug = models.SlugField(
+        max_length=80, blank=True, help_text="Used in the URL; unique within the election."
+    )
+    pass_rule = models.CharField(
+        max_length=20,
+        choices=PassRule,
+        default=PassRule.SIMPLE_MAJORITY,
+        help_text="What it takes to pass, counted among the Yes and No votes on this measure "
+        "(blank ballots do not count). A tie fails. Check the law that puts it on the ballot: "
+        "many constitutional amendments need three-fifths or two-thirds.",
+    )
+    status = models.CharField(max_length=20, choices=Race.Status, default=Race.Status.UPCOMING)
+    expected_units = models.PositiveSmallIntegerField(
+        "counties voting on it",
+        null=True,
+        blank=True,
+        help_text="How many counties vote on this measure. While fewer have figures on file, "
+        "it is shown as neither passed nor failed and cannot be marked final. Filled by an "
+        "import of a state export; blank: not known.",
+    )
+    results_updated_at = models.DateTimeField(null=True, blank=True)
+    final_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the results first became final (unofficial final or certified).",
+    )
+
+    objects = BallotMeasureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["election__date", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "slug"], name="measure_unique_slug"),
+            models.UniqueConstraint(fields=["election", "title"], name="measure_unique_title"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, scope={"election_id": self.election_id})
+        if self.is_final and self.final_at is None:
+            # Set once, never moved (as Race.save does).
+            self.final_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "final_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "candidates:measure-detail",
+            kwargs={"election_slug": self.election.slug, "slug": self.slug},
+        )
+
+    @property
+    def is_final(self):
+        return self.status in {Race.Status.UNOFFICIAL_FINAL, Race.Status.CERTIFIED}
+
+
+class MeasureCount(models.Model):
+    """Yes and No votes on one ballot measure in one county."""
+
+    measure = models.ForeignKey(BallotMeasure, on_delete=models.CASCADE, related_name="counts")
+    county = models.CharField(max_length=200, help_text='e.g. "Fulton".')
+    precincts_total = models.PositiveIntegerField(null=True, blank=True)
+    precincts_reporting = models.PositiveIntegerField(
+        null=True, blank=True, help_text="0: the county is set up but nothing is on file yet."
+    )
+    yes_votes = models.PositiveIntegerField("yes", default=0, help_text="Yes (or For) votes.")
+    no_votes = models.PositiveIntegerField("no", default=0, help_text="No (or Against) votes.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["county"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "county"], name="measurecount_unique"),
+            models.CheckConstraint(
+                condition=Q(precincts_reporting__lte=F("precincts_total"))
+                | Q(precincts_reporting__isnull=True)
+                | Q(precincts_total__isnull=True),
+                name="measurecount_reporting_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return self.county
 
 
 class QuestionnaireQuerySet(models.QuerySet):

@@ -10,8 +10,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Prefetch
 
-from candidates.models import Answer, Candidacy, Candidate, Election, Race, ReportingUnit, VoteCount
-from candidates.results import race_results
+from candidates.models import (
+    Answer,
+    BallotMeasure,
+    Candidacy,
+    Candidate,
+    Election,
+    Race,
+    ReportingUnit,
+    VoteCount,
+)
+from candidates.results import measure_results, race_results
 
 
 def elections_for_index():
@@ -32,6 +41,19 @@ def election_races(election):
         .order_by("office__body", "office__district", "office__name", "party")
     )
     return [RacePage.summary(race) for race in races]
+
+
+def election_measures(election):
+    """The election's ballot measures, A to Z, each as its MeasureResults: two queries (the
+    measures, their county counts) however many measures and counties."""
+    measures = BallotMeasure.objects.with_counts().filter(election=election).order_by("title", "pk")
+    return [measure_results(measure) for measure in measures]
+
+
+def measure_page(measure):
+    """One measure's MeasureResults with its county rows, from a measure of
+    ``BallotMeasure.objects.with_counts()`` (no query)."""
+    return measure_results(measure)
 
 
 def race_page(race):

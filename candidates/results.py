@@ -14,6 +14,18 @@ Views, templates, the JSON feed and the importer's summary all read results thro
   race cannot be marked final: a race loaded from part of its area never shows a winner.
 - What the pages say about a race as a whole (cancelled, no results yet, outcome as reported,
   counting, final) is ``RaceResults.state``, one ``RaceState``; templates switch on it.
+
+Ballot measures (``measure_results()``) follow the same rules where they apply (shares, coverage,
+final), and decide passed or failed with ``measure_passes()``:
+
+- Counted among the Yes and No votes cast on the measure (blank ballots and undervotes are not
+  votes on it), in integers, never from rounded shares.
+- Simple majority: more Yes than No (``yes > no``); a tie fails.
+- Three-fifths and two-thirds: *at least* that fraction Yes (``yes * 5 >= total * 3``,
+  ``yes * 3 >= total * 2``), as constitutions word them ("three-fifths of those voting"):
+  3 Yes of 5 passes a three-fifths measure, 2 Yes of 3 a two-thirds one.
+- Passed or failed only when the measure is final and no expected county is missing; pending
+  otherwise.
 """
 
 from dataclasses import dataclass, field
@@ -23,13 +35,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.dateformat import format as date_format
 
-from candidates.models import Race
+from candidates.models import BallotMeasure, Race
 
 WON = "won"
 RUNOFF = "runoff"
 LOST = "lost"
 TIED = "tied"
 PENDING = "pending"
+PASSED = "passed"
+FAILED = "failed"
 
 OUTCOME_LABELS = {
     WON: "Won",
@@ -37,6 +51,8 @@ OUTCOME_LABELS = {
     LOST: "Lost",
     TIED: "Tied",
     PENDING: "Pending",
+    PASSED: "Passed",
+    FAILED: "Failed",
 }
 
 
@@ -115,6 +131,7 @@ class Coverage:
 
     on_file: int
     expected: int | None
+    whole: str = "race"  # what the counties make up, for the sentence ("race", "measure")
 
     @property
     def is_partial(self):
@@ -128,7 +145,7 @@ class Coverage:
         noun = "county" if self.expected == 1 else "counties"
         return (
             f"Results for {self.on_file:,} of {self.expected:,} {noun}; the result for the "
-            "whole race is not on file here."
+            f"whole {self.whole} is not on file here."
         )
 
 
@@ -145,10 +162,13 @@ def race_coverage(race, units):
 
 def final_refusal(race, units):
     """Why ``race`` cannot be marked final with these top-level units, or "" when it can."""
-    coverage = race_coverage(race, units)
+    return _partial_refusal(race.heading, race_coverage(race, units))
+
+
+def _partial_refusal(name, coverage):
     if coverage.is_partial:
         return (
-            f"{race.heading} cannot be marked final: figures are on file for "
+            f"{name} cannot be marked final: figures are on file for "
             f"{coverage.on_file:,} of its {coverage.expected:,} counties"
         )
     return ""
@@ -328,3 +348,127 @@ def _set_margins(results, eligible):
         winner.margin = winner.votes - others[0].votes
     for row in others:
         row.margin = winner.votes - row.votes
+
+
+# --- Ballot measures ------------------------------------------------------------------------
+
+# The supermajorities as (Yes part, of whole): at least three of every five votes, or two of
+# every three.
+SUPERMAJORITIES = {
+    BallotMeasure.PassRule.THREE_FIFTHS: (3, 5),
+    BallotMeasure.PassRule.TWO_THIRDS: (2, 3),
+}
+
+
+def measure_passes(pass_rule, *, yes, no):
+    """Whether ``yes`` against ``no`` passes under ``pass_rule`` (module docstring): a simple
+    majority needs more Yes than No; a supermajority at least its fraction of Yes + No."""
+    if pass_rule in SUPERMAJORITIES:
+        part, whole = SUPERMAJORITIES[pass_rule]
+        return yes * whole >= (yes + no) * part
+    return yes > no
+
+
+def measure_coverage(measure, counts):
+    """The Coverage of ``measure`` from its county counts; as for a race, a county set up with
+    0 precincts reporting has nothing on file yet."""
+    on_file = sum(1 for count in counts if count.precincts_reporting != 0)
+    return Coverage(on_file=on_file, expected=measure.expected_units, whole="measure")
+
+
+def measure_final_refusal(measure, counts):
+    """Why ``measure`` cannot be marked final with these county counts, or "" when it can."""
+    return _partial_refusal(measure.title, measure_coverage(measure, counts))
+
+
+@dataclass
+class MeasureCountyRow:
+    """One county of a measure with its shares (the measure page's table)."""
+
+    count: object  # MeasureCount
+    yes_share: Decimal | None
+    no_share: Decimal | None
+
+    @property
+    def total(self):
+        return self.count.yes_votes + self.count.no_votes
+
+
+@dataclass
+class MeasureResults:
+    measure: BallotMeasure
+    yes: int
+    no: int
+    coverage: Coverage
+    counties: list = field(default_factory=list)  # MeasureCountyRow, A to Z
+    outcome: str = PENDING
+
+    @property
+    def total(self):
+        return self.yes + self.no
+
+    @property
+    def has_votes(self):
+        return self.total > 0
+
+    @property
+    def yes_share(self):
+        return share_percent(self.yes, self.total)
+
+    @property
+    def no_share(self):
+        return share_percent(self.no, self.total)
+
+    @property
+    def sides(self):
+        """[("Yes", votes, share), ("No", votes, share)], for the results table."""
+        return [("Yes", self.yes, self.yes_share), ("No", self.no, self.no_share)]
+
+    @property
+    def is_decided(self):
+        return self.outcome in {PASSED, FAILED}
+
+    @property
+    def outcome_label(self):
+        return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def state(self):
+        """The measure's RaceState (no results yet, pending, counting or final), as a race's:
+        a measure is never cancelled or known only by a reported outcome."""
+        if not self.has_votes:
+            return RaceState.NO_RESULTS
+        if self.measure.is_final:
+            return RaceState.FINAL
+        if self.measure.status == Race.Status.COUNTING:
+            return RaceState.COUNTING
+        return RaceState.PENDING
+
+
+def measure_results(measure, counts=None):
+    """Yes and No totals, shares and outcome of ``measure`` (module docstring).
+
+    ``counts`` defaults to ``measure.counts.all()``, which costs no query when the measure comes
+    from ``BallotMeasure.objects.with_counts()``.
+    """
+    counts = list(measure.counts.all() if counts is None else counts)
+    yes = sum(count.yes_votes for count in counts)
+    no = sum(count.no_votes for count in counts)
+    results = MeasureResults(
+        measure=measure,
+        yes=yes,
+        no=no,
+        coverage=measure_coverage(measure, counts),
+        counties=[
+            MeasureCountyRow(
+                count=count,
+                yes_share=share_percent(count.yes_votes, count.yes_votes + count.no_votes),
+                no_share=share_percent(count.no_votes, count.yes_votes + count.no_votes),
+            )
+            for count in counts
+        ],
+    )
+    if measure.is_final and results.has_votes and not results.coverage.is_partial:
+        passed = measure_passes(measure.pass_rule, yes=yes, no=no)
+        results.outcome = PASSED if passed else FAILED
+    return results

@@ -1,13 +1,14 @@
-"""The candidates' part of /sitemap.xml: candidates, elections, races and voter guides.
+"""The candidates' part of /sitemap.xml: candidates, elections, races, ballot measures and
+voter guides.
 
-Candidates, elections and races are public as soon as they exist; voter guides come from
-``Questionnaire.objects.published()``, so an unpublished guide is never listed.
+Candidates, elections, races and ballot measures are public as soon as they exist; voter
+guides come from ``Questionnaire.objects.published()``, so an unpublished guide is never listed.
 civicsite/sitemaps.py puts ``SITEMAPS`` together with the other apps' sections.
 """
 
 from django.contrib.sitemaps import Sitemap
 
-from candidates.models import Candidate, Election, Questionnaire, Race
+from candidates.models import BallotMeasure, Candidate, Election, Questionnaire, Race
 
 
 class CandidateSitemap(Sitemap):
@@ -41,6 +42,20 @@ class RaceSitemap(Sitemap):
         return race.results_updated_at
 
 
+class MeasureSitemap(Sitemap):
+    changefreq = "hourly"
+
+    def items(self):
+        return (
+            BallotMeasure.objects.select_related("election")
+            .order_by("-election__date", "pk")
+            .only("slug", "results_updated_at", "election__slug")
+        )
+
+    def lastmod(self, measure):
+        return measure.results_updated_at
+
+
 class GuideSitemap(Sitemap):
     changefreq = "weekly"
 
@@ -59,5 +74,6 @@ SITEMAPS = {
     "candidates": CandidateSitemap,
     "elections": ElectionSitemap,
     "races": RaceSitemap,
+    "measures": MeasureSitemap,
     "guides": GuideSitemap,
 }

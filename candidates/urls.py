@@ -7,6 +7,17 @@ app_name = "candidates"
 urlpatterns = [
     path("elections/", views.election_list, name="election-list"),
     path("elections/<slug:slug>/", views.election_detail, name="election-detail"),
+    # Before the race patterns: "measures/<slug>/" would otherwise read as a race's guide.
+    path(
+        "elections/<slug:election_slug>/measures/<slug:slug>/",
+        views.measure_detail,
+        name="measure-detail",
+    ),
+    path(
+        "elections/<slug:election_slug>/measures/<slug:slug>.json",
+        views.measure_results_json,
+        name="measure-results-json",
+    ),
     path(
         "elections/<slug:election_slug>/<slug:slug>/",
         views.race_detail,

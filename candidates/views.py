@@ -1,4 +1,4 @@
-"""Public election pages: elections, races (HTML and JSON) and candidates.
+"""Public election pages: elections, races and ballot measures (HTML and JSON), candidates.
 
 Views pick rows through candidates/queries.py (a fixed number of queries per page) and read
 results only through candidates/results.py; no view or template decides who won.
@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from candidates import metadata, queries, services
-from candidates.models import Candidate, Election, Race
+from candidates.models import BallotMeasure, Candidate, Election, Race
 from civicsite.core import pagination
 
 CANDIDATES_PER_PAGE = 50
@@ -30,6 +30,7 @@ def election_detail(request, slug):
         "race_pages": race_pages,
         "guides": [page.race.published_guide for page in race_pages if page.race.published_guide],
         "runoffs": list(election.runoffs.all()),
+        "measures": queries.election_measures(election),
         "meta": metadata.election_meta(request, election),
     }
     return render(request, "candidates/election_detail.html", context)
@@ -138,6 +139,71 @@ def _votes_by_unit(page):
                 else None
             ),
         )
+
+
+def _get_measure(election_slug, slug):
+    return get_object_or_404(
+        BallotMeasure.objects.with_counts(), election__slug=election_slug, slug=slug
+    )
+
+
+@require_safe
+def measure_detail(request, election_slug, slug):
+    results = queries.measure_page(_get_measure(election_slug, slug))
+    context = {
+        "results": results,
+        "measure": results.measure,
+        "meta": metadata.measure_meta(request, results.measure),
+    }
+    return render(request, "candidates/ballotmeasure_detail.html", context)
+
+
+@require_safe
+def measure_results_json(request, election_slug, slug):
+    """The measure page's figures as JSON, as race_results_json gives a race's."""
+    results = queries.measure_page(_get_measure(election_slug, slug))
+    measure = results.measure
+    data = {
+        "title": measure.title,
+        "slug": measure.slug,
+        "url": request.build_absolute_uri(measure.get_absolute_url()),
+        "question": measure.question,
+        "election": {
+            "name": measure.election.name,
+            "slug": measure.election.slug,
+            "date": measure.election.date.isoformat(),
+        },
+        "pass_rule": measure.pass_rule,
+        "status": measure.status,
+        "updated_at": (
+            measure.results_updated_at.isoformat() if measure.results_updated_at else None
+        ),
+        "yes": results.yes,
+        "no": results.no,
+        "total": results.total,
+        "yes_share": _share(results.yes_share),
+        "no_share": _share(results.no_share),
+        # "passed" or "failed" only once final with every expected county on file.
+        "outcome": results.outcome,
+        "counties_on_file": results.coverage.on_file,
+        "counties_expected": results.coverage.expected,
+        "counties": [
+            {
+                "name": row.count.county,
+                "precincts_reporting": row.count.precincts_reporting,
+                "precincts_total": row.count.precincts_total,
+                "yes": row.count.yes_votes,
+                "no": row.count.no_votes,
+                "yes_share": _share(row.yes_share),
+            }
+            for row in results.counties
+        ],
+    }
+    return JsonResponse(data)
+
+
+def _share(share):
+    return f"{share:.2f}" if share is not None else None
 
 
 @require_safe

@@ -11,9 +11,10 @@ user › Groups) rather than single permissions, so what a person may do is said
 - **Editor** has everything on articles, including publishing and comment moderation, and
   everything on candidates, offices, elections, races, results and voter guides, tags, and
   the front page.
-- **Data editor** keeps races, candidacies, counties (reporting units) and vote counts: the
-  results grid and the CSV upload (both need ``candidates.change_race``). May *view*
-  elections, offices and candidates, which the race form's pickers search; nothing else.
+- **Data editor** keeps races, candidacies, counties (reporting units), vote counts, and
+  ballot measures with their county counts: the results grid and the CSV upload (both need
+  ``candidates.change_race``). May *view* elections, offices and candidates, which the race
+  form's pickers search; nothing else.
 
 The groups are created by the data migration civicsite/migrations/0003_roles.py and kept in
 step by ``manage.py sync_roles`` (both call ``sync_roles()``): after adding a model, add its
@@ -47,7 +48,14 @@ ARTICLE_MODELS = (
     "correction",
     "comment",
 )
-RESULTS_MODELS = ("race", "candidacy", "reportingunit", "votecount")
+RESULTS_MODELS = (
+    "race",
+    "candidacy",
+    "reportingunit",
+    "votecount",
+    "ballotmeasure",
+    "measurecount",
+)
 DESK_MODELS = ("candidate", "office", "election", *RESULTS_MODELS)
 GUIDE_MODELS = ("questionnaire", "question", "answer")
 

@@ -33,6 +33,6 @@ class SectionSitemap(Sitemap):
 SITEMAPS = {
     "sections": SectionSitemap,
     "articles": ARTICLES_SITEMAPS["articles"],
-    **CANDIDATES_SITEMAPS,  # candidates, elections, races, guides
+    **CANDIDATES_SITEMAPS,  # candidates, elections, races, measures, guides
     "tags": ARTICLES_SITEMAPS["tags"],
 }

@@ -8,7 +8,9 @@ parser that yields the same ``ResultRow``s; one checked apply step writes them:
 - ``clarity.py``: Clarity ENR ``detail.xml``, zipped (``detailxml.zip``) or not;
 - ``summary_rows.py``: rows that are not votes (turnout, totals), skipped and counted;
 - ``apply.py``: matching offices, races and candidates, summing precincts into counties, and
-  the all-or-nothing write.
+  the all-or-nothing write;
+- ``measures.py``: ballot questions' rows (Yes/No, For/Against) into ballot measures' county
+  counts, never candidates, in the same checked write.
 
 The format is told from the content, never from the file name.
 """
@@ -39,11 +41,6 @@ def _parse(data, problems, skipped, progress):
     return openelections.read_rows(text, problems, skipped, progress)
 
 
-# Ballot questions are not races with candidates; until the site shows them as measures they
-# are skipped and counted, never loaded as candidates named "Yes" and "No".
-QUESTIONS_SKIPPED = "ballot questions (not loaded yet)"
-
-
 def _clarity_rows(raw, problems, skipped, progress):
     export, rows, found = clarity.parse_clarity(raw)
     problems.extend(found)
@@ -59,8 +56,6 @@ def _clarity_rows(raw, problems, skipped, progress):
         reason = summary_rows.skip_reason(
             office=row.office, candidate=row.candidate, county=row.county, precinct=row.precinct
         )
-        if row.is_question:
-            reason = QUESTIONS_SKIPPED
         if reason:
             skipped[reason] += 1
         else:

@@ -17,6 +17,9 @@ The rules it follows:
 - Summary rows are not candidates: over/under votes, ballots cast, registered voters, totals
   and "Write-ins" totals are skipped and counted by reason (a real write-in candidate, or a
   candidacy the editors named "Write-ins", is kept).
+- Ballot questions are not races: their rows (a Clarity question, an office whose choices are
+  Yes/No or For/Against) become a measure's county counts under the same rules
+  (candidates/importing/measures.py), and never a candidate named "Yes".
 - Bulk queries only: the number of queries does not grow with the number of rows.
 """
 
@@ -30,10 +33,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from candidates.importing import names
+from candidates.importing import measures, names
 from candidates.importing.problems import ImportFailed, Problem
 from candidates.importing.rows import MAX_COUNT
-from candidates.importing.summary_rows import WRITE_IN_SKIP_REASON, WRITE_IN_SUMMARIES
+from candidates.importing.summary_rows import (
+    WRITE_IN_SKIP_REASON,
+    WRITE_IN_SUMMARIES,
+    set_aside_county_totals,
+)
 from candidates.importing.text import clean, county_key, district_key, key, loose_key
 from candidates.models import (
     Candidacy,
@@ -102,6 +109,7 @@ CREATED_LABELS = {
     "candidate": ("candidate", "candidates"),
     "candidacy": ("candidacy", "candidacies"),
     "unit": ("county", "counties"),
+    "measure": ("ballot measure", "ballot measures"),
 }
 
 
@@ -111,7 +119,8 @@ class ImportReport:
 
     ``rows_read`` counts data rows (not the header or blank lines), skipped ones included;
     ``created`` counts new rows per kind ("unit" = county reporting units); ``races`` are the
-    Race objects touched, with their offices loaded.
+    Race objects touched, with their offices loaded; ``measures`` the BallotMeasure objects
+    (candidates/importing/measures.py).
     """
 
     rows_read: int = 0
@@ -122,6 +131,7 @@ class ImportReport:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CREATED_LABELS, 0))
     dry_run: bool = False
     races: list = field(default_factory=list)
+    measures: list = field(default_factory=list)
     # "All counties combined" units removed because county figures replaced them.
     combined_units_removed: int = 0
     # New people whose names are close to another person's: one person or two? (names.py)
@@ -155,6 +165,9 @@ class ImportReport:
         if self.races:
             headings = "; ".join(race.heading for race in self.races)
             lines.append(f"Races updated: {headings}")
+        if self.measures:
+            titles = "; ".join(measure.title for measure in self.measures)
+            lines.append(f"Ballot measures updated: {len(self.measures):,} ({titles})")
         for note in self.check_names:
             lines.append(f"Check: {note}")
         return lines
@@ -463,44 +476,14 @@ def _at(where):
     return f"line {where}" if isinstance(where, int) else str(where)
 
 
-COUNTY_TOTALS_SKIPPED = "county totals equal to their precincts"
-COUNTY_TOTALS_DIFFER = (
-    "county-total row on top of this county's precinct rows, and its votes differ from "
-    "the sum of the precincts; remove the county-total rows or the precinct rows"
-)
-
-
-def _set_aside_county_totals(rows, plan, problems, skipped):
-    """Rows without a precinct, for a county and office that also has precinct rows.
-
-    Some files put each county's total above its precincts. Such a total row is skipped when it
-    equals the sum of the county's precinct rows for that candidacy (and counted in the
-    summary); otherwise the file is refused, naming those lines. Returns the rows to sum.
-    """
-    with_precincts = {(row.race_ident, county_key(row.county)) for row in rows if key(row.precinct)}
-    sums = Counter()
-    for row in rows:
-        if key(row.precinct):
-            sums[(row.race_ident, county_key(row.county), row.candidacy_ident)] += row.votes
-    kept = []
-    for row in rows:
-        place = (row.race_ident, county_key(row.county))
-        if key(row.precinct) or place not in with_precincts:
-            kept.append(row)
-        elif sums[(*place, row.candidacy_ident)] == row.votes:
-            skipped[COUNTY_TOTALS_SKIPPED] += 1
-        else:
-            problems.append(Problem(row.where, COUNTY_TOTALS_DIFFER))
-    return kept
-
-
 def _sum_counties(rows, plan, problems, skipped):
     """(office ident, county key) -> _County with its candidacies' summed counts."""
-    rows = _set_aside_county_totals(
+    rows = set_aside_county_totals(
         [row for row in rows if plan.candidacies.get(row.candidacy_ident) is not None],
-        plan,
         problems,
         skipped,
+        contest=lambda row: row.race_ident,
+        choice=lambda row: row.candidacy_ident,
     )
     counties = {}
     seen = {}  # (office, county, precinct, candidacy object) -> where first seen
@@ -772,7 +755,15 @@ def apply_rows(rows, *, election, create, report, problems, skipped, user, reaso
 
     ``problems`` may already hold the parser's; nothing is written when there is any. With
     ``final`` the races of the file are marked final, and only when their counting is complete.
+    Ballot questions' rows are set apart first and become measure counts, never candidates
+    (candidates/importing/measures.py), checked and written with the races.
     """
+    rows, measure_rows = measures.split_rows(rows, problems, skipped)
+    measure_plan = measures.plan_counts(
+        measure_rows, election=election, create=create, problems=problems, skipped=skipped
+    )
+    if final:
+        measures.check_complete(measure_plan, problems)
     plan = _Plan(election)
     _read_names(rows)
     _resolve_offices(rows, plan, create, problems)
@@ -786,4 +777,5 @@ def apply_rows(rows, *, election, create, report, problems, skipped, user, reaso
         raise ImportFailed(problems)
     report.skipped_reasons = dict(skipped.most_common())
     report.rows_skipped = sum(skipped.values())
+    measures.write(measure_plan, report, user=user, reason=reason, final=final)
     _write(plan, placed, report, user=user, reason=reason, final=final)

@@ -52,6 +52,8 @@ class ResultRow:
     office_ident: tuple | None = None
     race_ident: tuple | None = None
     candidacy_ident: tuple | None = None
+    # For a ballot question's row instead (measures.py): its measure's title key.
+    measure_ident: str | None = None
 
     @property
     def line(self):

@@ -9,8 +9,8 @@ from urllib.parse import quote, urlsplit
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from candidates.models import Race
-from candidates.results import LOST, PENDING, RUNOFF, TIED, WON, RaceState
+from candidates.models import BallotMeasure, Race
+from candidates.results import FAILED, LOST, PASSED, PENDING, RUNOFF, TIED, WON, RaceState
 
 register = template.Library()
 
@@ -62,6 +62,17 @@ def decision_rule_sentence(race):
 
 
 @register.filter
+def pass_rule_sentence(measure):
+    """The measure's pass rule in plain words (the rule results.measure_passes applies)."""
+    rule = BallotMeasure.PassRule
+    if measure.pass_rule == rule.THREE_FIFTHS:
+        return "at least three-fifths (60%) of the Yes and No votes must be Yes."
+    if measure.pass_rule == rule.TWO_THIRDS:
+        return "at least two-thirds of the Yes and No votes must be Yes."
+    return "more Yes votes than No votes; a tie fails."
+
+
+@register.filter
 def profile_outcome(entry):
     """A candidacy's result in past-tense newsroom words: "Won", "Lost by 252 votes"."""
     row, state = entry.row, entry.results.state
@@ -86,7 +97,8 @@ def profile_outcome(entry):
 @register.filter
 def outcome_class(outcome):
     """A CSS modifier for an outcome: outcome--won, outcome--runoff ..."""
-    return f"outcome--{outcome if outcome in {WON, RUNOFF, LOST, TIED} else PENDING}"
+    known = {WON, RUNOFF, LOST, TIED, PASSED, FAILED}
+    return f"outcome--{outcome if outcome in known else PENDING}"
 
 
 @register.filter

@@ -16,8 +16,8 @@ import, candidates/services.py) write their history rows with
 ``bulk_create_with_history`` / ``bulk_update_with_history`` and pass the user on.
 
 The models with history: Candidate, Office, Election, Race, Candidacy, ReportingUnit,
-VoteCount, Questionnaire, Question, Answer (candidates) and Article (articles); rendered HTML
-columns are left out, being derived from the text that is kept.
+VoteCount, BallotMeasure, MeasureCount, Questionnaire, Question, Answer (candidates) and Article
+(articles); rendered HTML columns are left out, being derived from the text that is kept.
 """
 
 from django.contrib.admin.utils import unquote

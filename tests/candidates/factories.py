@@ -4,9 +4,11 @@ import datetime
 import itertools
 
 from candidates.models import (
+    BallotMeasure,
     Candidacy,
     Candidate,
     Election,
+    MeasureCount,
     Office,
     Race,
     ReportingUnit,
@@ -58,6 +60,25 @@ def make_unit(race, name="Fulton", **fields):
 
 def record_votes(candidacy, unit, votes, **methods):
     return VoteCount.objects.create(candidacy=candidacy, unit=unit, votes=votes, **methods)
+
+
+def make_measure(counts=(), **fields):
+    """A final ballot measure with one county count per (county, yes, no), all reporting."""
+    if "election" not in fields:
+        fields["election"] = make_election()
+    fields.setdefault("title", f"Amendment {next(_seq)}")
+    fields.setdefault("status", Race.Status.UNOFFICIAL_FINAL)
+    measure = BallotMeasure.objects.create(**fields)
+    for county, yes, no in counts:
+        MeasureCount.objects.create(
+            measure=measure,
+            county=county,
+            yes_votes=yes,
+            no_votes=no,
+            precincts_total=4,
+            precincts_reporting=4,
+        )
+    return measure
 
 
 def make_race_with_votes(votes_by_name, **race_fields):

@@ -255,3 +255,20 @@ def test_a_dry_run_lists_names_that_may_be_one_person():
         "keeps them apart."
     ) in output
     assert not Candidate.objects.exists()
+
+
+def test_an_editors_correction_of_a_public_name_sticks_on_the_next_import():
+    path = OE / "ga_2018_primary_glascock_precinct_trimmed.csv"
+    target, _ = load(path, kind="primary")
+    cagle = Candidate.objects.get(ballot_name='L.S. "CASEY" CAGLE')
+    assert cagle.name == 'L.S. "Casey" Cagle'
+    cagle.name = "Casey Cagle"
+    cagle.save()
+
+    import_results(path.read_bytes(), election=target)  # the same file again
+    later = election(kind="primary", name="Next primary", date=datetime.date(2022, 5, 24))
+    import_results(path.read_bytes(), election=later, create=True)  # a new cycle
+
+    (person,) = Candidate.objects.filter(ballot_name='L.S. "CASEY" CAGLE')
+    assert person.name == "Casey Cagle"
+    assert person.candidacies.count() == 2

@@ -13,7 +13,7 @@ from candidates.models import Questionnaire
 from candidates.sitemaps import SITEMAPS as CANDIDATES_SITEMAPS
 from civicsite.sitemaps import SITEMAPS, SectionSitemap
 from tests.articles.factories import make_article
-from tests.candidates.factories import make_candidate, make_race
+from tests.candidates.factories import make_candidate, make_measure, make_race
 
 pytestmark = pytest.mark.django_db
 
@@ -80,14 +80,15 @@ def test_robots_txt_names_the_sitemap(client):
 
 @pytest.mark.parametrize("size", [2, 8])
 def test_the_sitemap_takes_a_fixed_number_of_queries(client, django_assert_num_queries, size):
-    """Prevents a query per race (its election's slug) or per guide."""
+    """Prevents a query per race or ballot measure (its election's slug) or per guide."""
     for i in range(size):
         make_article(title=f"Story {i}").tags.add(f"topic {i}")
         race = make_race()
         Questionnaire.objects.create(race=race, title=f"Guide {i}", published=True)
+        make_measure(election=race.election)
         make_candidate()
-    # Each of the six model sitemaps counts (paginator) and then lists its rows.
-    with django_assert_num_queries(12):
+    # Each of the seven model sitemaps counts (paginator) and then lists its rows.
+    with django_assert_num_queries(14):
         client.get("/sitemap.xml")
 
 
@@ -102,6 +103,7 @@ def test_the_sitemap_has_every_app_section_in_a_fixed_order():
         "candidates",
         "elections",
         "races",
+        "measures",
         "guides",
         "tags",
     ]

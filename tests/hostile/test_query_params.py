@@ -215,3 +215,11 @@ def test_made_up_parameters_on_every_public_page_change_nothing_and_inject_nothi
 
     check()
     assert unchanged_rows() == rows
+
+
+@pytest.mark.parametrize("value", ["¹", "²", "١", "𝟙"])
+def test_a_replyto_of_digits_that_are_not_ascii_is_ignored_not_a_500(client, value):
+    """Found by the property test above: "¹".isdigit() is True but int("¹") raises."""
+    article = make_article()
+    response = client.get(article.get_absolute_url(), {"replyto": value})
+    assert response.status_code == 200
