@@ -374,7 +374,12 @@ class Candidacy(models.Model):
 
     @property
     def display_name(self):
-        """The ballot name; falls back to the candidate (select_related by the callers)."""
+        """The name as on the ballot ("Katrina "Katie" Kissell"), for readers. A ballot name a
+        county system printed in capitals ("HILLARY CLINTON") gives the candidate's readable
+        public name instead; the printed one is kept. The candidate is select_related by the
+        callers."""
+        if self.ballot_name and self.ballot_name.isupper():
+            return self.candidate.name
         return self.ballot_name or self.candidate.display_ballot_name
 
 

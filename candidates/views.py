@@ -98,7 +98,7 @@ def race_results_json(request, election_slug, slug):
             {
                 "name": row.candidacy.candidate.name,
                 "slug": row.candidacy.candidate.slug,
-                "ballot_name": row.candidacy.display_name,
+                "ballot_name": row.candidacy.ballot_name or row.candidacy.display_name,
                 "party": row.candidacy.party,
                 "incumbent": row.candidacy.incumbent,
                 "withdrawn": row.candidacy.withdrawn,
