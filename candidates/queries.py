@@ -67,7 +67,7 @@ def candidacies_for_profile(candidate):
     """Every candidacy of one candidate, newest election first, with each race's results rows.
 
     The race's candidacies are prefetched with ``for_results()`` so that one query gives every
-    race's rows however many races the candidate ran in.
+    race's rows however many races the candidate ran in, and one more its counties (coverage).
     """
     candidacies = (
         Candidacy.objects.filter(candidate=candidate)
@@ -75,6 +75,12 @@ def candidacies_for_profile(candidate):
         .prefetch_related(
             *(f"race__{name}" for name in Race.LINKED_RACE_ELECTIONS),
             Prefetch("race__candidacies", queryset=Candidacy.objects.for_results()),
+            # The counties on file: no outcome while a race's expected counties are missing.
+            Prefetch(
+                "race__reporting_units",
+                queryset=ReportingUnit.objects.top_level(),
+                to_attr="top_units",
+            ),
         )
         .annotate(
             answered_guide=Exists(

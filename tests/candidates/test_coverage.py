@@ -151,3 +151,11 @@ def test_a_county_file_for_a_statewide_race_learns_its_area_from_the_last_electi
     )
     assert WON not in {row.outcome for row in results.rows}
     assert race_results(Race.objects.with_results().get(pk=race.pk)).leader is not None
+
+
+def test_a_profile_names_no_winner_of_a_race_missing_expected_counties(client, partial_race):
+    bakhtiari = partial_race.candidacies.get(candidate__name="Liliana Bakhtiari").candidate
+    html = client.get(bakhtiari.get_absolute_url()).content.decode()
+
+    assert "Advanced to runoff" not in html
+    assert "outcome--runoff" not in html

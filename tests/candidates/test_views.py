@@ -475,14 +475,15 @@ def test_election_page_queries_stay_constant(client, django_assert_num_queries, 
 @pytest.mark.parametrize("size", [5, 50])
 def test_candidate_profile_queries_stay_constant(client, django_assert_num_queries, size):
     """Prevents an N+1 over a candidate's candidacies (race, election, office, runoff) and over
-    each race's rivals: candidate, candidacies with races, rivals with votes: 3 queries."""
+    each race's rivals and counties: candidate, candidacies with races, rivals with votes,
+    counties (coverage): 4 queries."""
     person = make_candidate(name="Perennial Candidate")
     for i in range(size):
         race = make_race(election=make_election(date=datetime.date(2000 + i, 11, 2)))
         unit = make_unit(race)
         record_votes(make_candidacy(race, candidate=person), unit, 100 + i)
         record_votes(make_candidacy(race, name=f"Rival {i}"), unit, 90)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(person.get_absolute_url())
     assert response.content.decode().count('class="candidacy"') == size
 
