@@ -197,10 +197,17 @@ def preview_import(text, *, election, create):
     """
     with transaction.atomic():
         report = import_results(text, election=election, create=create, dry_run=False)
-        tables = [(race.heading, results_table(race_results(race))) for race in report.races]
+        tables = [(race.heading, results_table(checked_results(race))) for race in report.races]
         transaction.set_rollback(True)
     report.dry_run = True  # its summary then opens with "Dry run: nothing was saved."
     return report, tables
+
+
+def checked_results(race):
+    """race_results with the race's counties loaded, so the desk's previews apply the coverage
+    rule as the public pages do (no outcome while expected counties are missing)."""
+    race.top_units = list(ReportingUnit.objects.top_level().filter(race=race))
+    return race_results(race)
 
 
 class CandidacyInline(admin.TabularInline):
@@ -321,7 +328,7 @@ class RaceAdmin(DeskAdmin):
     def results_check(self, race):
         if race is None or race.pk is None:
             return "Save the race first, then add candidacies and counties."
-        return results_table(race_results(race))
+        return results_table(checked_results(race))
 
     def results_view(self, request, object_id):
         """The results grid: every count of the race in one form, saved in one transaction."""
@@ -347,7 +354,7 @@ class RaceAdmin(DeskAdmin):
             "race": race,
             "title": f"Enter results: {race.heading}",
             "form": form,
-            "results_check": results_table(race_results(race)),
+            "results_check": results_table(checked_results(race)),
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/candidates/race/results_grid.html", context)
