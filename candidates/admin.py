@@ -24,7 +24,6 @@ from django.urls import path, reverse
 
 from candidates import guide_admin  # noqa: F401  (voter guides: registers QuestionnaireAdmin)
 from candidates.forms import (
-    FINAL_STATUSES,
     CandidateAdminForm,
     ResultsConfirmForm,
     ResultsGridForm,
@@ -254,7 +253,7 @@ class RaceAdminForm(forms.ModelForm):
         cleaned = super().clean()
         race = self.instance
         status, expected = cleaned.get("status"), cleaned.get("expected_units")
-        if race.pk and status in FINAL_STATUSES:
+        if race.pk and status in Race.FINAL_STATUSES:
             race.expected_units = expected
             units = ReportingUnit.objects.filter(race=race, parent__isnull=True)
             refusal = final_refusal(race, units)
@@ -379,7 +378,7 @@ class BallotMeasureAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         measure = self.instance
-        if cleaned.get("status") in FINAL_STATUSES:
+        if cleaned.get("status") in Race.FINAL_STATUSES:
             measure.expected_units = cleaned.get("expected_units")
             counts = MeasureCount.objects.filter(measure=measure) if measure.pk else []
             refusal = measure_final_refusal(measure, counts)

@@ -53,9 +53,6 @@ def count_field(label):
     )
 
 
-FINAL_STATUSES = {Race.Status.UNOFFICIAL_FINAL, Race.Status.CERTIFIED}
-
-
 class ResultsGridForm(forms.Form):
     """Votes per candidacy and county, precincts reporting per county, and the race status.
 
@@ -130,7 +127,7 @@ class ResultsGridForm(forms.Form):
                     f"{unit.name} has {unit.precincts_total} precincts; "
                     f"{reporting} cannot be reporting.",
                 )
-        if cleaned.get("status") in FINAL_STATUSES:
+        if cleaned.get("status") in Race.FINAL_STATUSES:
             # The counties as this save would leave them (candidates/results.py, Coverage).
             units = [
                 ReportingUnit(

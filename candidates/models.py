@@ -194,6 +194,9 @@ class Race(models.Model):
         UNOFFICIAL_FINAL = "unofficial_final", "Unofficial final"
         CERTIFIED = "certified", "Certified"
 
+    # The statuses in which results are final (races and ballot measures alike).
+    FINAL_STATUSES = frozenset({Status.UNOFFICIAL_FINAL, Status.CERTIFIED})
+
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="races")
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="races")
     slug = models.SlugField(max_length=80, blank=True, help_text="Unique within the election.")
@@ -301,7 +304,7 @@ class Race(models.Model):
 
     @property
     def is_final(self):
-        return self.status in {self.Status.UNOFFICIAL_FINAL, self.Status.CERTIFIED}
+        return self.status in Race.FINAL_STATUSES
 
     @property
     def published_guide(self):
@@ -613,7 +616,7 @@ class BallotMeasure(models.Model):
 
     @property
     def is_final(self):
-        return self.status in {Race.Status.UNOFFICIAL_FINAL, Race.Status.CERTIFIED}
+        return self.status in Race.FINAL_STATUSES
 
 
 class MeasureCount(models.Model):

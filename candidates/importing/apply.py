@@ -34,7 +34,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from candidates.importing import measures, names
-from candidates.importing.problems import ImportFailed, Problem
+from candidates.importing.problems import ImportFailed, Problem, at, note_precinct_figures
 from candidates.importing.rows import MAX_COUNT
 from candidates.importing.summary_rows import (
     WRITE_IN_SKIP_REASON,
@@ -472,10 +472,6 @@ class _County:
     votes: dict = field(default_factory=dict)
 
 
-def _at(where):
-    return f"line {where}" if isinstance(where, int) else str(where)
-
-
 def _sum_counties(rows, plan, problems, skipped):
     """(office ident, county key) -> _County with its candidacies' summed counts."""
     rows = set_aside_county_totals(
@@ -501,7 +497,7 @@ def _sum_counties(rows, plan, problems, skipped):
             problems.append(
                 Problem(
                     row.where,
-                    f"{where} already has a row for {row.candidate!r} ({_at(seen[place])})",
+                    f"{where} already has a row for {row.candidate!r} ({at(seen[place])})",
                 )
             )
             continue
@@ -509,23 +505,7 @@ def _sum_counties(rows, plan, problems, skipped):
         if precinct:
             county.precincts.add(precinct)
 
-        for attribute, column, value in (
-            ("file_reporting", "precincts_reporting", row.precincts_reporting),
-            ("file_total", "precincts_total", row.precincts_total),
-        ):
-            if value is None:
-                continue
-            earlier = getattr(county, attribute)
-            if earlier is None:
-                setattr(county, attribute, (value, row.where))
-            elif earlier[0] != value:
-                problems.append(
-                    Problem(
-                        row.where,
-                        f"{column} for {county.name} is {value} here but "
-                        f"{earlier[0]} on {_at(earlier[1])}",
-                    )
-                )
+        note_precinct_figures(county, row, problems)
 
         counts = county.votes.setdefault(id(candidacy), [candidacy, 0, {}, Counter()])
         counts[1] += row.votes

@@ -29,7 +29,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from candidates.importing.names import normal_party
-from candidates.importing.problems import Problem
+from candidates.importing.problems import Problem, at, note_precinct_figures
 from candidates.importing.rows import MAX_COUNT
 from candidates.importing.summary_rows import (
     WRITE_IN_SKIP_REASON,
@@ -108,10 +108,6 @@ def _title(row, *, primary):
     if party:
         title = f"{title}, {PARTY_ADJECTIVES.get(party, party)} primary"
     return title
-
-
-def _at(where):
-    return f"line {where}" if isinstance(where, int) else str(where)
 
 
 @dataclass
@@ -229,30 +225,14 @@ def _sum_counties(rows, problems):
                 Problem(
                     row.where,
                     f"{where} already has a {side.title()} row for {row.office!r} "
-                    f"({_at(seen[spot])})",
+                    f"({at(seen[spot])})",
                 )
             )
             continue
         seen[spot] = row.where
         if precinct:
             county.precincts.add(precinct)
-        for attribute, column, value in (
-            ("file_reporting", "precincts_reporting", row.precincts_reporting),
-            ("file_total", "precincts_total", row.precincts_total),
-        ):
-            earlier = getattr(county, attribute)
-            if value is None:
-                continue
-            if earlier is None:
-                setattr(county, attribute, (value, row.where))
-            elif earlier[0] != value:
-                problems.append(
-                    Problem(
-                        row.where,
-                        f"{column} for {county.name} is {value} here but {earlier[0]} on "
-                        f"{_at(earlier[1])}",
-                    )
-                )
+        note_precinct_figures(county, row, problems)
         county.votes[side] += row.votes
         if county.votes[side] > MAX_COUNT:
             problems.append(

@@ -33,6 +33,34 @@ def _place(where):
     return f"line {where}" if isinstance(where, int) else str(where)
 
 
+def at(where):
+    """A place for a message: "line 12", or the place text of an XML export."""
+    return _place(where)
+
+
+def note_precinct_figures(county, row, problems):
+    """Keep a county's precincts reporting / total from its first row that gives them, and
+    report a later row of the same county that says otherwise. ``county`` has
+    ``file_reporting`` and ``file_total`` ((value, where) or None) and ``name``."""
+    for attribute, column, value in (
+        ("file_reporting", "precincts_reporting", row.precincts_reporting),
+        ("file_total", "precincts_total", row.precincts_total),
+    ):
+        if value is None:
+            continue
+        earlier = getattr(county, attribute)
+        if earlier is None:
+            setattr(county, attribute, (value, row.where))
+        elif earlier[0] != value:
+            problems.append(
+                Problem(
+                    row.where,
+                    f"{column} for {county.name} is {value} here but "
+                    f"{earlier[0]} on {_place(earlier[1])}",
+                )
+            )
+
+
 def _sort_key(where):
     # Whole-file problems first, then lines in order, then named places.
     if where is None:
