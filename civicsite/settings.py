@@ -168,7 +168,17 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Pages stay in each process's memory; what every process must agree on (the page cache's
+    # generation) lives in files under CACHE_DIR, so a poller or an import run as its own
+    # process empties the running site's page cache too (civicsite/core/pagecache.py).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pagecache": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": Path(os.environ.get("CACHE_DIR") or BASE_DIR / ".cache") / "pagecache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+    }
 
 # Whole pages for anonymous readers (civicsite/core/pagecache.py): on by default,
 # CACHE_PAGES=0 turns the server-side page cache off (the HTTP headers stay). Several app

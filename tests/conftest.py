@@ -14,6 +14,13 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    if "pagecache" in settings.CACHES:
+        # The shared file cache of the embedded default: one folder per test, so parallel runs
+        # never see each other's page-cache generation.
+        settings.CACHES = {
+            **settings.CACHES,
+            "pagecache": {**settings.CACHES["pagecache"], "LOCATION": tmp_path / "pagecache"},
+        }
     cache.clear()
     yield
     cache.clear()

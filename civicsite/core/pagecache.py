@@ -21,6 +21,13 @@ A page and the generation are read in one round trip (``get_many``); the generat
 once and again when the transaction commits, so a page rendered from rows that were not yet
 committed is never stored under the new generation.
 
+Other processes: the generation (and the publishing schedule) must be seen by every process that
+serves pages or writes content -- a results poller or an import run from another terminal or cron
+must empty the running site's cache. With Redis everything lives there. Without it, pages stay
+in each process's local memory (fast, private) and the generation lives in the ``"pagecache"``
+cache, a small file-based cache in CACHE_DIR that every process on the machine shares
+(settings.py); a page whose process missed a bump is simply a miss at its next request.
+
 Requests that carry a session cookie (editors, anyone signed in) or a messages cookie
 ("Your comment is published") are never served from, nor stored in, the cache.
 
@@ -38,7 +45,7 @@ import time
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -63,6 +70,15 @@ UNCACHEABLE_DIRECTIVES = ("private", "no-store", "no-cache")
 
 # --- The generation --------------------------------------------------------------------------
 
+# The cache alias that holds what every process must agree on, when it is not the default one.
+SHARED_ALIAS = "pagecache"
+
+
+def shared():
+    """Where the generation and the schedule live: shared by every process (see the docstring)."""
+    return caches[SHARED_ALIAS] if SHARED_ALIAS in settings.CACHES else cache
+
+
 
 def _new_generation():
     # Random, not a clock: only equality with a stored page's generation matters, and two saves
@@ -71,7 +87,7 @@ def _new_generation():
 
 
 def _bump():
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    shared().set(GENERATION_KEY, _new_generation(), timeout=None)
 
 
 def invalidate():
@@ -81,18 +97,20 @@ def invalidate():
 
 
 def current_generation():
-    generation = cache.get(GENERATION_KEY)
+    store = shared()
+    generation = store.get(GENERATION_KEY)
     if generation is None:
         # First request after a flush or an eviction: add() so concurrent workers agree.
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
+        store.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = store.get(GENERATION_KEY)
     return generation
 
 
 def schedule(when):
     """Empty the page cache at ``when`` too (an article scheduled to appear then)."""
-    times = cache.get(SCHEDULE_KEY) or []
-    cache.set(SCHEDULE_KEY, sorted({*times, when.timestamp()})[:100], timeout=None)
+    store = shared()
+    times = store.get(SCHEDULE_KEY) or []
+    store.set(SCHEDULE_KEY, sorted({*times, when.timestamp()})[:100], timeout=None)
 
 
 def _publish_times_passed(times):
@@ -100,7 +118,7 @@ def _publish_times_passed(times):
     now = time.time()
     if not times or times[0] > now:
         return False
-    cache.set(SCHEDULE_KEY, [t for t in times if t > now], timeout=None)
+    shared().set(SCHEDULE_KEY, [t for t in times if t > now], timeout=None)
     return True
 
 
@@ -253,6 +271,18 @@ def conditional(request, response):
     )
 
 
+def lookup(key):
+    """The stored page, the generation and the schedule: one round trip when one store holds all."""
+    store = shared()
+    if store is cache:
+        return cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+    found = store.get_many([GENERATION_KEY, SCHEDULE_KEY])
+    entry = cache.get(key)
+    if entry is not None:
+        found[key] = entry
+    return found
+
+
 class PageCacheMiddleware:
     """Serve anonymous readers' pages from the cache; set HTTP caching headers on every page.
 
@@ -269,7 +299,7 @@ class PageCacheMiddleware:
         use_cache = settings.CACHE_PAGES and request_is_cacheable(request)
         if use_cache:
             key = page_key(request)
-            found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+            found = lookup(key)
             generation = found.get(GENERATION_KEY)
             if _publish_times_passed(found.get(SCHEDULE_KEY)):
                 _bump()
