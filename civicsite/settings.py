@@ -187,6 +187,12 @@ CACHE_PAGES = env_bool("CACHE_PAGES", default=True)
 CACHE_PAGE_TIMEOUT = env_int("CACHE_PAGE_TIMEOUT", 600)  # seconds a stored page lives at most
 CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)  # Cache-Control max-age for browsers and CDNs
 CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 300)
+# Query parameters that only say where a reader came from: never a new stored page
+# (a trailing * matches a prefix). civicsite/core/pagekeys.py.
+CACHE_IGNORED_PARAMETERS = env_list(
+    "CACHE_IGNORED_PARAMETERS",
+    "utm_*,fbclid,gclid,dclid,gbraid,wbraid,msclkid,mc_cid,mc_eid,igshid,twclid,yclid,_ga,_gl",
+)
 # /bench/ceiling/: a constant page for `make bench` to compare against; a 404 unless on.
 BENCH_CEILING = env_bool("BENCH_CEILING", default=False)
 

@@ -39,7 +39,6 @@ Deploys: stored pages live at most CACHE_PAGE_TIMEOUT seconds; call ``invalidate
 deploy that changes templates to drop them at once.
 """
 
-import hashlib
 import secrets
 import time
 
@@ -58,11 +57,12 @@ from django.utils.cache import (
     set_response_etag,
 )
 
+from civicsite.core import pagekeys
+
 GENERATION_KEY = "pages:generation"
 # Times (Unix seconds) at which scheduled articles go public: no save happens then, so the
 # middleware bumps the generation itself when the first of them has passed.
 SCHEDULE_KEY = "pages:scheduled"
-PAGE_KEY_PREFIX = "pages:page:"
 
 # A view that says any of these about its response is never stored or marked public.
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "no-cache")
@@ -77,7 +77,6 @@ SHARED_ALIAS = "pagecache"
 def shared():
     """Where the generation and the schedule live: shared by every process (see the docstring)."""
     return caches[SHARED_ALIAS] if SHARED_ALIAS in settings.CACHES else cache
-
 
 
 def _new_generation():
@@ -238,12 +237,6 @@ def response_is_cacheable(request, response):
     )
 
 
-def page_key(request):
-    # Scheme and host are part of the key: pages print absolute canonical addresses.
-    address = request.build_absolute_uri()
-    return PAGE_KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()
-
-
 def mark_public(response):
     """Cache-Control for browsers and CDNs, and an ETag so a revalidation can answer 304."""
     patch_cache_control(
@@ -272,7 +265,7 @@ def conditional(request, response):
 
 
 def lookup(key):
-    """The stored page, the generation and the schedule: one round trip when one store holds all."""
+    """``key``, the generation and the schedule: one round trip when one store holds all."""
     store = shared()
     if store is cache:
         return cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
@@ -281,6 +274,11 @@ def lookup(key):
     if entry is not None:
         found[key] = entry
     return found
+
+
+def current(entry, generation):
+    """The stored value of ``entry`` (stored as (generation, value, ...)) when still current."""
+    return entry is not None and generation is not None and entry[0] == generation
 
 
 class PageCacheMiddleware:
@@ -298,35 +296,35 @@ class PageCacheMiddleware:
     def __call__(self, request):
         use_cache = settings.CACHE_PAGES and request_is_cacheable(request)
         if use_cache:
-            key = page_key(request)
-            found = lookup(key)
+            parameters = pagekeys.meaningful_parameters(request)
+            # Without a query the page's key is known at once; with one, the names the view
+            # reads (kept per path) say which parameters are part of it (core/pagekeys.py).
+            first = pagekeys.reads_key(request) if parameters else pagekeys.page_key(request)
+            found = lookup(first)
             generation = found.get(GENERATION_KEY)
             if _publish_times_passed(found.get(SCHEDULE_KEY)):
                 _bump()
                 generation = None
             if generation is None:
                 generation = current_generation()
-            entry = found.get(key)
-            if entry is not None and generation is not None and entry[0] == generation:
+            entry = None
+            if not parameters:
+                entry = found.get(first)
+            elif current(reads := found.get(first), generation):
+                entry = cache.get(pagekeys.page_key(request, parameters, reads[1]))
+            if current(entry, generation):
                 response = stored_response(entry)
                 response["X-Page-Cache"] = "hit"
                 return conditional(request, response)
+            if parameters:
+                request.GET = pagekeys.ReadRecorder(request.GET)
 
         response = self.get_response(request)
 
         if request_is_cacheable(request) and response_is_cacheable(request, response):
             mark_public(response)
             if use_cache and not getattr(response, "skip_page_cache", False):
-                headers = [
-                    (name, value)
-                    for name, value in response.items()
-                    if name.lower() not in ("set-cookie", "x-page-cache")
-                ]
-                cache.set(
-                    key,
-                    (generation, headers, response.content),
-                    timeout=settings.CACHE_PAGE_TIMEOUT,
-                )
+                self.store(request, response, generation, parameters)
                 response["X-Page-Cache"] = "miss"
             return conditional(request, response)
         if (
@@ -336,3 +334,19 @@ class PageCacheMiddleware:
             # No query here: a session cookie means "may be signed in", which is enough.
             add_never_cache_headers(response)
         return response
+
+    @staticmethod
+    def store(request, response, generation, parameters):
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in ("set-cookie", "x-page-cache")
+        ]
+        entries = {}
+        reads = pagekeys.EVERY_PARAMETER
+        if parameters:
+            reads = request.GET.read()
+            entries[pagekeys.reads_key(request)] = (generation, reads)
+        key = pagekeys.page_key(request, parameters, reads)
+        entries[key] = (generation, headers, response.content)
+        cache.set_many(entries, timeout=settings.CACHE_PAGE_TIMEOUT)
