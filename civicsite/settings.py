@@ -187,6 +187,10 @@ CACHE_PAGES = env_bool("CACHE_PAGES", default=True)
 CACHE_PAGE_TIMEOUT = env_int("CACHE_PAGE_TIMEOUT", 600)  # seconds a stored page lives at most
 CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)  # Cache-Control max-age for browsers and CDNs
 CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 300)
+CACHE_STALE_IF_ERROR = env_int("CACHE_STALE_IF_ERROR", 86400)  # a CDN may serve its copy
+# Seconds after a change during which readers of a popular page get its previous copy while
+# one request renders it again (no stampede); also how long a render may hold that turn.
+CACHE_STALE_SECONDS = env_int("CACHE_STALE_SECONDS", 5)
 # Query parameters that only say where a reader came from: never a new stored page
 # (a trailing * matches a prefix). civicsite/core/pagekeys.py.
 CACHE_IGNORED_PARAMETERS = env_list(

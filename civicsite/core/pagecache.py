@@ -19,7 +19,13 @@ worker and (with Redis) every app server. It is called:
 
 A page and the generation are read in one round trip (``get_many``); the generation changes at
 once and again when the transaction commits, so a page rendered from rows that were not yet
-committed is never stored under the new generation.
+committed is never stored under the new generation. One transaction bumps it twice however
+many rows it writes (``invalidate``).
+
+No stampede: after a change, one request renders a page again while the others get the copy
+of the generation just replaced, for CACHE_STALE_SECONDS at most (``X-Page-Cache: stale``, with
+an honest ``Age``); a render that fails keeps that copy. Cache-Control carries
+stale-while-revalidate and stale-if-error so a CDN does the same.
 
 Other processes: the generation (and the publishing schedule) must be seen by every process that
 serves pages or writes content -- a results poller or an import run from another terminal or cron
@@ -41,6 +47,7 @@ deploy that changes templates to drop them at once.
 
 import secrets
 import time
+from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -79,29 +86,91 @@ def shared():
     return caches[SHARED_ALIAS] if SHARED_ALIAS in settings.CACHES else cache
 
 
-def _new_generation():
+class Generation(NamedTuple):
+    """The current generation, and the one it replaced (whose pages may be served while stale)."""
+
+    token: str
+    started: float  # Unix time of the change that began it
+    previous: str = ""
+
+
+def _new_token():
     # Random, not a clock: only equality with a stored page's generation matters, and two saves
     # in the same clock tick (or under a frozen test clock) must still differ.
     return secrets.token_hex(8)
 
 
-def _bump():
-    shared().set(GENERATION_KEY, _new_generation(), timeout=None)
+def _bump(previous=None):
+    """Start a new generation; return the token of the one it replaced.
+
+    ``previous``: the generation whose pages may be served while stale, when it is not the one
+    replaced now (the bump at a commit names the generation before its transaction began).
+    """
+    global _stored_since_bump
+    _stored_since_bump = False
+    store = shared()
+    old = store.get(GENERATION_KEY)
+    replaced = old.token if isinstance(old, Generation) else ""
+    new = Generation(_new_token(), time.time(), replaced if previous is None else previous)
+    store.set(GENERATION_KEY, new, timeout=None)
+    return replaced
+
+
+class _CommitBump:
+    """The bump registered to run when a transaction that changed public rows commits."""
+
+    def __init__(self, previous):
+        self.previous = previous
+
+    def __call__(self):
+        _bump(previous=self.previous)
+
+
+# Whether this process stored a page since its last bump (see ``invalidate``).
+_stored_since_bump = False
+
+
+def _commit_bump_due(connection):
+    """The bump already registered for this transaction (or an enclosing savepoint), if any."""
+    active = {sid for sid in connection.savepoint_ids if sid}
+    for sids, func, _ in connection.run_on_commit:
+        if isinstance(func, _CommitBump) and {sid for sid in sids if sid} <= active:
+            return func
+    return None
 
 
 def invalidate():
-    """Empty the page cache now, and again when the current transaction commits."""
-    _bump()
-    transaction.on_commit(_bump)
+    """Empty the page cache: now outside a transaction; inside one, now and at its commit.
+
+    The signal receivers call this once per saved row, so an import writing 120 rows in one
+    transaction calls it 120 times: it bumps at the first call and at the commit, and in
+    between only when this process stored a page since its last bump (a page that may show the
+    transaction's own uncommitted rows; a page another process stores meanwhile shows committed
+    rows and is emptied at the commit). The commit's bump names the generation from before the
+    transaction as the previous one, whose pages may be served for a few seconds while one
+    request renders the page again (no stampede).
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _bump()  # autocommit: the row is committed already
+        return
+    due = _commit_bump_due(connection)
+    if due is None:
+        transaction.on_commit(_CommitBump(previous=_bump()))
+    elif _stored_since_bump:
+        _bump()
 
 
 def current_generation():
     store = shared()
     generation = store.get(GENERATION_KEY)
-    if generation is None:
+    if not isinstance(generation, Generation):
         # First request after a flush or an eviction: add() so concurrent workers agree.
-        store.add(GENERATION_KEY, _new_generation(), timeout=None)
+        store.add(GENERATION_KEY, Generation(_new_token(), time.time()), timeout=None)
         generation = store.get(GENERATION_KEY)
+        if not isinstance(generation, Generation):  # a value an older release stored
+            generation = Generation(_new_token(), time.time())
+            store.set(GENERATION_KEY, generation, timeout=None)
     return generation
 
 
@@ -238,22 +307,38 @@ def response_is_cacheable(request, response):
 
 
 def mark_public(response):
-    """Cache-Control for browsers and CDNs, and an ETag so a revalidation can answer 304."""
+    """Cache-Control for browsers and CDNs, and an ETag so a revalidation can answer 304.
+
+    A CDN keeps serving its copy while it revalidates (stale-while-revalidate) or while the
+    site answers with errors (stale-if-error), as the page cache itself does.
+    """
     patch_cache_control(
         response,
         public=True,
         max_age=settings.CACHE_MAX_AGE,
         stale_while_revalidate=settings.CACHE_STALE_WHILE_REVALIDATE,
+        stale_if_error=settings.CACHE_STALE_IF_ERROR,
     )
     if not response.has_header("ETag"):
         set_response_etag(response)
 
 
-def stored_response(entry):
-    _, headers, content = entry
-    response = HttpResponse(content)
-    for name, value in headers:
+class Entry(NamedTuple):
+    """A stored page."""
+
+    generation: str
+    headers: list
+    content: bytes
+    stored: float  # Unix time
+
+
+def stored_response(entry, *, state="hit"):
+    """The stored page as a response, with an honest Age (seconds since it was rendered)."""
+    response = HttpResponse(entry.content)
+    for name, value in entry.headers:
         response[name] = value
+    response["Age"] = str(max(0, int(time.time() - entry.stored)))
+    response["X-Page-Cache"] = state
     return response
 
 
@@ -277,8 +362,26 @@ def lookup(key):
 
 
 def current(entry, generation):
-    """The stored value of ``entry`` (stored as (generation, value, ...)) when still current."""
-    return entry is not None and generation is not None and entry[0] == generation
+    """True when ``entry`` (stored as (generation token, ...)) belongs to ``generation``."""
+    return entry is not None and generation is not None and entry[0] == generation.token
+
+
+def stale_but_servable(entry, generation):
+    """A page of the generation just replaced, within CACHE_STALE_SECONDS of the change.
+
+    Only the previous generation counts: a page two changes old is never served, so what a
+    reader sees is at most one change and a few seconds behind.
+    """
+    return (
+        isinstance(entry, Entry)
+        and generation is not None
+        and entry.generation == generation.previous
+        and time.time() - generation.started < settings.CACHE_STALE_SECONDS
+    )
+
+
+def render_lock(key):
+    return f"{key}:rendering"
 
 
 class PageCacheMiddleware:
@@ -295,6 +398,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         use_cache = settings.CACHE_PAGES and request_is_cacheable(request)
+        entry = stale = None
         if use_cache:
             parameters = pagekeys.meaningful_parameters(request)
             # Without a query the page's key is known at once; with one, the names the view
@@ -305,22 +409,37 @@ class PageCacheMiddleware:
             if _publish_times_passed(found.get(SCHEDULE_KEY)):
                 _bump()
                 generation = None
-            if generation is None:
+            if not isinstance(generation, Generation):
                 generation = current_generation()
-            entry = None
             if not parameters:
                 entry = found.get(first)
-            elif current(reads := found.get(first), generation):
+            elif (reads := found.get(first)) is not None and reads[0] in (
+                generation.token,
+                generation.previous,
+            ):
+                # What the view read in this generation or the one just replaced (stale copy).
                 entry = cache.get(pagekeys.page_key(request, parameters, reads[1]))
             if current(entry, generation):
-                response = stored_response(entry)
-                response["X-Page-Cache"] = "hit"
-                return conditional(request, response)
+                return conditional(request, stored_response(entry))
+            if stale_but_servable(entry, generation):
+                # No stampede: one request renders the page again, the others get the copy
+                # of the generation just replaced meanwhile (for a few seconds at most).
+                stale = entry
+                lock = render_lock(first)
+                if not cache.add(lock, 1, timeout=settings.CACHE_STALE_SECONDS):
+                    return conditional(request, stored_response(stale, state="stale"))
             if parameters:
                 request.GET = pagekeys.ReadRecorder(request.GET)
 
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            if stale is not None:
+                cache.delete(lock)
 
+        if stale is not None and response.status_code >= 500:
+            # A render that fails keeps the previous copy (as stale-if-error asks of a CDN).
+            return conditional(request, stored_response(stale, state="stale"))
         if request_is_cacheable(request) and response_is_cacheable(request, response):
             mark_public(response)
             if use_cache and not getattr(response, "skip_page_cache", False):
@@ -340,13 +459,15 @@ class PageCacheMiddleware:
         headers = [
             (name, value)
             for name, value in response.items()
-            if name.lower() not in ("set-cookie", "x-page-cache")
+            if name.lower() not in ("set-cookie", "x-page-cache", "age")
         ]
         entries = {}
         reads = pagekeys.EVERY_PARAMETER
         if parameters:
             reads = request.GET.read()
-            entries[pagekeys.reads_key(request)] = (generation, reads)
+            entries[pagekeys.reads_key(request)] = (generation.token, reads)
         key = pagekeys.page_key(request, parameters, reads)
-        entries[key] = (generation, headers, response.content)
+        entries[key] = Entry(generation.token, headers, response.content, time.time())
         cache.set_many(entries, timeout=settings.CACHE_PAGE_TIMEOUT)
+        global _stored_since_bump
+        _stored_since_bump = True

@@ -321,7 +321,12 @@ def test_a_reader_with_a_message_waiting_is_not_served_the_cached_page(article, 
 def test_public_pages_say_public_with_max_age_and_stale_while_revalidate(article):
     response = get(article.get_absolute_url())
     directives = {d.strip() for d in response["Cache-Control"].split(",")}
-    assert directives == {"public", "max-age=60", "stale-while-revalidate=300"}
+    assert directives == {
+        "public",
+        "max-age=60",
+        "stale-while-revalidate=300",
+        "stale-if-error=86400",
+    }
     assert response["ETag"]
 
 
