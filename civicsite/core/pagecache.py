@@ -51,7 +51,7 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -64,7 +64,8 @@ from django.utils.cache import (
     set_response_etag,
 )
 
-from civicsite.core import pagekeys
+from civicsite.core import pagekeys, pagetags
+from civicsite.core.pagetags import shared
 
 GENERATION_KEY = "pages:generation"
 # Times (Unix seconds) at which scheduled articles go public: no save happens then, so the
@@ -76,14 +77,6 @@ UNCACHEABLE_DIRECTIVES = ("private", "no-store", "no-cache")
 
 
 # --- The generation --------------------------------------------------------------------------
-
-# The cache alias that holds what every process must agree on, when it is not the default one.
-SHARED_ALIAS = "pagecache"
-
-
-def shared():
-    """Where the generation and the schedule live: shared by every process (see the docstring)."""
-    return caches[SHARED_ALIAS] if SHARED_ALIAS in settings.CACHES else cache
 
 
 class Generation(NamedTuple):
@@ -228,7 +221,7 @@ def _content_policy(model):
 
 def _on_save(sender, instance, created=False, **kwargs):
     policy = _content_policy(sender)
-    if policy.changes_public_pages(instance, created):
+    if policy.changes_public_pages(instance, created) and not pagetags.is_covered():
         invalidate()
     publish_at = policy.goes_public_at(instance)
     if publish_at and publish_at > timezone.now():
@@ -236,11 +229,12 @@ def _on_save(sender, instance, created=False, **kwargs):
 
 
 def _on_delete(sender, **kwargs):
-    invalidate()
+    if not pagetags.is_covered():
+        invalidate()
 
 
 def _on_m2m_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_") and _content_policy(type(instance)):
+    if action.startswith("post_") and _content_policy(type(instance)) and not pagetags.is_covered():
         invalidate()
 
 
@@ -330,6 +324,8 @@ class Entry(NamedTuple):
     headers: list
     content: bytes
     stored: float  # Unix time
+    stamp: float = 0.0  # when its request began (civicsite/core/pagetags.py)
+    tags: frozenset = frozenset()  # what it shows, beyond the generation
 
 
 def stored_response(entry, *, state="hit"):
@@ -350,34 +346,42 @@ def conditional(request, response):
 
 
 def lookup(key):
-    """``key``, the generation and the schedule: one round trip when one store holds all."""
+    """``key``, the generation, the schedule and the tags' clock: one round trip when one store
+    holds all."""
     store = shared()
     if store is cache:
-        return cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
-    found = store.get_many([GENERATION_KEY, SCHEDULE_KEY])
+        return cache.get_many([GENERATION_KEY, SCHEDULE_KEY, pagetags.CLOCK_KEY, key])
+    found = store.get_many([GENERATION_KEY, SCHEDULE_KEY, pagetags.CLOCK_KEY])
     entry = cache.get(key)
     if entry is not None:
         found[key] = entry
     return found
 
 
-def current(entry, generation):
-    """True when ``entry`` (stored as (generation token, ...)) belongs to ``generation``."""
-    return entry is not None and generation is not None and entry[0] == generation.token
+def entry_state(entry, generation):
+    """ "fresh", "stale" (servable for a few seconds while one request renders it) or None.
 
-
-def stale_but_servable(entry, generation):
-    """A page of the generation just replaced, within CACHE_STALE_SECONDS of the change.
-
-    Only the previous generation counts: a page two changes old is never served, so what a
-    reader sees is at most one change and a few seconds behind.
+    Stale: of the generation just replaced, within CACHE_STALE_SECONDS of the change, or with
+    tags changed once since, as recently (pagetags.freshness). A page two changes old is never
+    served, so what a reader sees is at most one change and a few seconds behind.
     """
-    return (
-        isinstance(entry, Entry)
-        and generation is not None
-        and entry.generation == generation.previous
+    if not isinstance(entry, Entry) or generation is None:
+        return None
+    if entry.generation == generation.token:
+        state = "fresh"
+    elif (
+        entry.generation == generation.previous
         and time.time() - generation.started < settings.CACHE_STALE_SECONDS
-    )
+    ):
+        state = "stale"
+    else:
+        return None
+    if not entry.tags:
+        return state
+    by_tags = pagetags.freshness(entry.stamp, entry.tags, pagetags.versions(entry.tags))
+    if by_tags is None:
+        return None
+    return "fresh" if state == by_tags == "fresh" else "stale"
 
 
 def render_lock(key):
@@ -419,9 +423,11 @@ class PageCacheMiddleware:
             ):
                 # What the view read in this generation or the one just replaced (stale copy).
                 entry = cache.get(pagekeys.page_key(request, parameters, reads[1]))
-            if current(entry, generation):
+            stamp = pagetags.stamp_from(found)
+            state = entry_state(entry, generation)
+            if state == "fresh":
                 return conditional(request, stored_response(entry))
-            if stale_but_servable(entry, generation):
+            if state == "stale":
                 # No stampede: one request renders the page again, the others get the copy
                 # of the generation just replaced meanwhile (for a few seconds at most).
                 stale = entry
@@ -432,7 +438,8 @@ class PageCacheMiddleware:
                 request.GET = pagekeys.ReadRecorder(request.GET)
 
         try:
-            response = self.get_response(request)
+            with pagetags.recording() as tags:
+                response = self.get_response(request)
         finally:
             if stale is not None:
                 cache.delete(lock)
@@ -443,7 +450,7 @@ class PageCacheMiddleware:
         if request_is_cacheable(request) and response_is_cacheable(request, response):
             mark_public(response)
             if use_cache and not getattr(response, "skip_page_cache", False):
-                self.store(request, response, generation, parameters)
+                self.store(request, response, generation, parameters, stamp, tags)
                 response["X-Page-Cache"] = "miss"
             return conditional(request, response)
         if (
@@ -455,7 +462,7 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def store(request, response, generation, parameters):
+    def store(request, response, generation, parameters, stamp, tags):
         headers = [
             (name, value)
             for name, value in response.items()
@@ -467,7 +474,9 @@ class PageCacheMiddleware:
             reads = request.GET.read()
             entries[pagekeys.reads_key(request)] = (generation.token, reads)
         key = pagekeys.page_key(request, parameters, reads)
-        entries[key] = Entry(generation.token, headers, response.content, time.time())
+        entries[key] = Entry(
+            generation.token, headers, response.content, time.time(), stamp, frozenset(tags)
+        )
         cache.set_many(entries, timeout=settings.CACHE_PAGE_TIMEOUT)
         global _stored_since_bump
         _stored_since_bump = True

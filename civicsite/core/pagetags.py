@@ -1,0 +1,220 @@
+"""What a stored page shows, so that new results empty only the pages that show them.
+
+On election night results change every few minutes while readers reload; emptying the whole page
+cache at each import (the generation, civicsite/core/pagecache.py) would serve every page at its
+cold speed exactly then. So a page also records *tags* for the things whose figures it shows
+("race:12", "election:3", "races" for lists of races by state), and a results write empties only
+the pages carrying its tags. Every other change still empties the whole cache: tags are an
+exception made for the writes that happen all night, not a second way to describe every page.
+
+- A page records its tags while it renders: ``shows("race:12")``, called by the one place that
+  reads a race's figures or state (candidates/results.py), so every page, box, embed and JSON
+  that shows them records them without having to remember.
+- A results write calls ``invalidate_tags(...)`` inside ``changing(...)``, which also keeps the
+  row signals of that write from emptying the whole cache (candidates/importing).
+
+Correctness does not depend on when ``shows`` is called during a render: a stored page keeps the
+*stamp* read when its request began, each tag keeps the stamp of its last change (taken after
+the change committed), and a page is fresh only while every tag's stamp is older than the page's.
+A change that committed before the page's request began is in the page; one that committed after
+makes it stale. Stamps are a Redis counter when Redis holds the shared store (app servers' clocks
+may differ), and the clock of the one machine otherwise.
+
+Tag versions are kept without expiry in Redis (document ``maxmemory-policy volatile-lru``, so
+only pages, which expire, are evicted) and for twice CACHE_PAGE_TIMEOUT in the file store (a
+page older than that has expired anyway). A missing version means "never changed".
+"""
+
+import contextvars
+import time
+from contextlib import contextmanager
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
+
+# The cache alias that holds what every process must agree on, when it is not the default one.
+SHARED_ALIAS = "pagecache"
+TAG_KEY_PREFIX = "pages:tag:"
+CLOCK_KEY = "pages:clock"
+
+_recording = contextvars.ContextVar("civicsite_page_tags", default=None)
+_covered = contextvars.ContextVar("civicsite_covered_change", default=False)
+
+
+def shared():
+    """Where the generation, the schedule and tag versions live: seen by every process."""
+    return caches[SHARED_ALIAS] if SHARED_ALIAS in settings.CACHES else cache
+
+
+def counts_in_redis(store=None):
+    return isinstance(store or shared(), RedisCache)
+
+
+def tag_key(tag):
+    return TAG_KEY_PREFIX + tag
+
+
+class TagVersion(NamedTuple):
+    stamp: float  # when the tag last changed, as a stamp (see the module docstring)
+    changed: float  # Unix time of that change
+    previous: float  # the stamp of the change before it (0: none)
+
+
+# --- Stamps -----------------------------------------------------------------------------------
+
+
+def _initial_counter():
+    # Microseconds since the epoch: a counter started again after an eviction is still above
+    # every stamp given out before it.
+    return int(time.time() * 1_000_000)
+
+
+def stamp_from(found):
+    """The stamp at the start of a request, from the shared values read with its page."""
+    if not counts_in_redis():
+        return time.time()
+    value = found.get(CLOCK_KEY)
+    if value is None:
+        store = shared()
+        store.add(CLOCK_KEY, _initial_counter(), timeout=None)
+        value = store.get(CLOCK_KEY)
+    return value
+
+
+def _tick():
+    """A stamp later than every stamp read before the call (after a change has committed)."""
+    store = shared()
+    if not counts_in_redis(store):
+        return time.time()
+    try:
+        return store.incr(CLOCK_KEY)
+    except ValueError:  # evicted or never set
+        store.add(CLOCK_KEY, _initial_counter(), timeout=None)
+        return store.incr(CLOCK_KEY)
+
+
+# --- Recording what a page shows --------------------------------------------------------------
+
+
+def shows(*tags):
+    """Say that the page being rendered shows ``tags``; nothing outside a page-cache render."""
+    recorded = _recording.get()
+    if recorded is not None:
+        recorded.update(tags)
+
+
+@contextmanager
+def recording():
+    """While a page renders: the set its ``shows`` calls fill."""
+    tags = set()
+    token = _recording.set(tags)
+    try:
+        yield tags
+    finally:
+        _recording.reset(token)
+
+
+def versions(tags):
+    """The TagVersion of each of ``tags`` that ever changed."""
+    if not tags:
+        return {}
+    found = shared().get_many([tag_key(tag) for tag in tags])
+    return {key.removeprefix(TAG_KEY_PREFIX): value for key, value in found.items()}
+
+
+def freshness(stamp, tags, found_versions, *, now=None):
+    """ "fresh", "stale" (servable for a few seconds while one request renders it) or None.
+
+    Stale: each tag changed since the page was rendered changed only once since, and less than
+    CACHE_STALE_SECONDS ago; a page two changes behind is never served.
+    """
+    now = time.time() if now is None else now
+    state = "fresh"
+    for tag in tags:
+        version = found_versions.get(tag)
+        if not isinstance(version, TagVersion) or version.stamp < stamp:
+            continue
+        if version.previous < stamp and now - version.changed < settings.CACHE_STALE_SECONDS:
+            state = "stale"
+            continue
+        return None
+    return state
+
+
+# --- Changing what pages show -----------------------------------------------------------------
+
+
+def _bump_tags(tags, previous=None):
+    """New versions for ``tags``; return their stamps before (0 for a tag never changed)."""
+    store = shared()
+    old = versions(tags)
+    before = {tag: old[tag].stamp if isinstance(old.get(tag), TagVersion) else 0.0 for tag in tags}
+    stamp, now = _tick(), time.time()
+    timeout = None if counts_in_redis(store) else 2 * settings.CACHE_PAGE_TIMEOUT
+    store.set_many(
+        {
+            tag_key(tag): TagVersion(stamp, now, (previous or before).get(tag, before[tag]))
+            for tag in tags
+        },
+        timeout=timeout,
+    )
+    return before
+
+
+class _CommitTagBump:
+    """The bump of a transaction's tags, run when it commits (tags added until then)."""
+
+    def __init__(self):
+        self.previous = {}
+
+    def add(self, before):
+        for tag, stamp in before.items():
+            self.previous.setdefault(tag, stamp)
+
+    def __call__(self):
+        _bump_tags(set(self.previous), previous=self.previous)
+
+
+def invalidate_tags(*tags):
+    """Make pages that show ``tags`` stale: now, and again when the transaction commits.
+
+    The bump now keeps a page rendered meanwhile in this process from the transaction's own
+    rows; the one at commit is the one that counts for every other process, and names the
+    versions from before the transaction as the previous ones (a stale copy may be served).
+    """
+    tags = set(tags)
+    if not tags:
+        return
+    before = _bump_tags(tags)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    active = {sid for sid in connection.savepoint_ids if sid}
+    for sids, func, _ in connection.run_on_commit:
+        if isinstance(func, _CommitTagBump) and {sid for sid in sids if sid} <= active:
+            func.add(before)
+            return
+    bump = _CommitTagBump()
+    bump.add(before)
+    transaction.on_commit(bump)
+
+
+@contextmanager
+def changing(*tags):
+    """A write that changes only what ``tags`` stand for: its row signals empty nothing more.
+
+    The page cache's signal receivers ask ``is_covered()`` before emptying the whole cache.
+    """
+    token = _covered.set(True)
+    try:
+        yield
+    finally:
+        _covered.reset(token)
+    invalidate_tags(*tags)
+
+
+def is_covered():
+    return _covered.get()
