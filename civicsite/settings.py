@@ -191,6 +191,8 @@ CACHE_STALE_IF_ERROR = env_int("CACHE_STALE_IF_ERROR", 86400)  # a CDN may serve
 # Seconds after a change during which readers of a popular page get its previous copy while
 # one request renders it again (no stampede); also how long a render may hold that turn.
 CACHE_STALE_SECONDS = env_int("CACHE_STALE_SECONDS", 5)
+# The edge cache (Varnish, deploy/): where to send PURGE when pages change. Empty: none.
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
 # Query parameters that only say where a reader came from: never a new stored page
 # (a trailing * matches a prefix). civicsite/core/pagekeys.py.
 CACHE_IGNORED_PARAMETERS = env_list(

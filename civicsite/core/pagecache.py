@@ -64,7 +64,7 @@ from django.utils.cache import (
     set_response_etag,
 )
 
-from civicsite.core import pagekeys, pagetags
+from civicsite.core import edge, pagekeys, pagetags
 from civicsite.core.pagetags import shared
 
 GENERATION_KEY = "pages:generation"
@@ -106,6 +106,7 @@ def _bump(previous=None):
     replaced = old.token if isinstance(old, Generation) else ""
     new = Generation(_new_token(), time.time(), replaced if previous is None else previous)
     store.set(GENERATION_KEY, new, timeout=None)
+    edge.purge([edge.ALL_PAGES])
     return replaced
 
 
@@ -238,8 +239,9 @@ def _on_m2m_changed(sender, instance, action, **kwargs):
         invalidate()
 
 
-def _on_setting_changed(**kwargs):
-    _bump()
+def _on_setting_changed(setting, **kwargs):
+    if setting != "CACHES":  # a new CACHES setting starts with empty caches anyway
+        _bump()
 
 
 def connect_signals(*, also_watch=()):
@@ -449,6 +451,7 @@ class PageCacheMiddleware:
             return conditional(request, stored_response(stale, state="stale"))
         if request_is_cacheable(request) and response_is_cacheable(request, response):
             mark_public(response)
+            edge.tag_response(response, tags)
             if use_cache and not getattr(response, "skip_page_cache", False):
                 self.store(request, response, generation, parameters, stamp, tags)
                 response["X-Page-Cache"] = "miss"

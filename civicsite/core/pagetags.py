@@ -35,6 +35,8 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 
+from civicsite.core import edge
+
 # The cache alias that holds what every process must agree on, when it is not the default one.
 SHARED_ALIAS = "pagecache"
 TAG_KEY_PREFIX = "pages:tag:"
@@ -46,7 +48,9 @@ _covered = contextvars.ContextVar("civicsite_covered_change", default=False)
 
 def shared():
     """Where the generation, the schedule and tag versions live: seen by every process."""
-    return caches[SHARED_ALIAS] if SHARED_ALIAS in settings.CACHES else cache
+    # caches.settings, not settings.CACHES: in tests the two differ for a moment while an
+    # override of CACHES is being undone.
+    return caches[SHARED_ALIAS] if SHARED_ALIAS in caches.settings else cache
 
 
 def counts_in_redis(store=None):
@@ -161,6 +165,7 @@ def _bump_tags(tags, previous=None):
         },
         timeout=timeout,
     )
+    edge.purge(tags)
     return before
 
 

@@ -2,7 +2,7 @@
 
 On election night a results poller or an import runs as its own process (another terminal,
 cron) while the site serves readers. Without Redis each process keeps its pages in memory, so
-the page cache's generation must be shared (civicsite/core/pagecache.py, ``shared()``). This
+the page cache's generation must be shared (civicsite/core/pagetags.py, ``shared()``). This
 test runs the real thing: a migrated SQLite file, gunicorn serving it with DEBUG off, and
 ``manage.py import_results`` run as a separate process with new figures; gunicorn's very next
 answer for the cached race page shows them.
@@ -13,35 +13,19 @@ covered by test_two_servers.py).
 
 import csv
 import os
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.civicsite.test_two_servers import free_port
+from tests.civicsite import sites
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-RESULTS = ROOT / "tests/candidates/data/openelections/ga_2022_special_state_house_45.csv"
+RESULTS = sites.ROOT / "tests/candidates/data/openelections/ga_2022_special_state_house_45.csv"
+IMPORT = ["--election", "special-2022"]
+CREATE = ["--create", "--name", "State House 45 special", "--date", "2022-03-15"]
+RACE_URL = "from candidates.models import Race; print(Race.objects.get().get_absolute_url())"
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("REDIS_URL")), reason="the embedded default has no Redis"
 )
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def read_rows(path):
@@ -69,83 +53,30 @@ def with_first_count_raised(source, target, by):
         writer.writerows(rows)
 
 
-def get(url):
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.headers, response.read().decode()
+def load_race(env):
+    """Import the real file into the site; the race page's path."""
+    sites.manage(env, "import_results", str(RESULTS), *IMPORT, *CREATE)
+    return sites.manage(env, "shell", "-c", RACE_URL).split()[-1]
 
 
-@pytest.fixture
-def site_env(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CACHE_DIR"}
-    }
-    env.update(
-        DEBUG="0",
-        SECRET_KEY="test-only-" + "x" * 50,
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}",
-        CACHE_DIR=str(tmp_path / "cache"),
-        MEDIA_ROOT=str(tmp_path / "media"),
-        STATIC_ROOT=str(tmp_path / "static"),
-        LOG_LEVEL="WARNING",
-    )
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
-    # DEBUG off serves hashed static files only, as in production.
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    return env
-
-
-def test_an_import_run_as_another_process_reaches_the_running_sites_cached_page(site_env, tmp_path):
-    import_args = ["--election", "special-2022", "--create"]
-    import_args += ["--name", "State House 45 special", "--date", "2022-03-15"]
-    manage(site_env, "import_results", str(RESULTS), *import_args)
-    race_url = manage(
-        site_env,
-        "shell",
-        "-c",
-        "from candidates.models import Race; print(Race.objects.get().get_absolute_url())",
-    ).split()[-1]
-
-    port = free_port()
-    server = subprocess.Popen(
-        [str(GUNICORN), "civicsite.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "1", "--worker-class", "gthread", "--threads", "2"],
-        cwd=ROOT,
-        env=site_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+def test_an_import_run_as_another_process_reaches_the_running_sites_cached_page(tmp_path):
+    env = sites.site_env(tmp_path)
+    race_url = load_race(env)
+    port = sites.free_port()
+    with sites.gunicorn(env, port):
         url = f"http://127.0.0.1:{port}{race_url}"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                get(url)
-                break
-            except urllib.error.HTTPError:
-                raise
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        headers, before = get(url)
+        sites.wait_for(url)
+        headers, before = sites.get(url)
         assert headers["X-Page-Cache"] == "hit"
         rows = read_rows(RESULTS)
-        name = rows[0]["candidate"]
-        old_total = candidate_total(rows, name)
+        old_total = candidate_total(rows, rows[0]["candidate"])
         assert f"{old_total:,}" in before
 
         changed = tmp_path / "changed.csv"
         with_first_count_raised(RESULTS, changed, by=1000)
-        manage(site_env, "import_results", str(changed), "--election", "special-2022")
+        sites.manage(env, "import_results", str(changed), *IMPORT)
 
-        headers, after = get(url)
+        headers, after = sites.get(url)
         assert headers["X-Page-Cache"] == "miss"
         assert f"{old_total + 1000:,}" in after
         assert f"{old_total:,}" not in after
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
