@@ -13,6 +13,7 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 
+from articles.events import admin as event_admin  # noqa: F401 (registers events, questions)
 from articles.forms import ArticleAdminForm, AuthorAdminForm, CommentAdminForm, FigureForm
 from articles.models import (
     Article,
@@ -35,7 +36,12 @@ from articles.services import (
 )
 from civicsite.core.history import HistoryAdmin
 
-PLACEMENT_NAMES = {"figure": "figure", "pullquote": "pull quote", "embed": "embedded post"}
+PLACEMENT_NAMES = {
+    "figure": "figure",
+    "pullquote": "pull quote",
+    "embed": "embedded post",
+    "results": "results box (race)",
+}
 PUBLISH_PERMISSION = "articles.publish_article"
 NOT_YOURS_TO_PUBLISH = (
     "Only an editor can publish, schedule or unpublish an article, or change one that is "
@@ -50,11 +56,18 @@ class DraftOnlyFormMixin:
     Publishing is a permission, not just a status: without it the status field may not be
     set to published or scheduled, and a published or scheduled article (which readers may
     already see) is not theirs to change, nor to take back to draft.
+
+    The status that counts is the one stored now, read from the database: the History
+    "Revert" form's instance is the version being restored, whose status may be "draft" while
+    the article is published (issue 19).
     """
 
     def clean(self):
         cleaned = super().clean()
-        stored = self.instance.status if self.instance.pk else Article.Status.DRAFT
+        stored = Article.Status.DRAFT
+        if self.instance.pk:
+            row = Article.objects.filter(pk=self.instance.pk).values("status").first()
+            stored = row["status"] if row else Article.Status.DRAFT
         if cleaned.get("status", Article.Status.DRAFT) != Article.Status.DRAFT or (
             stored != Article.Status.DRAFT
         ):
@@ -195,6 +208,17 @@ class ArticleAdmin(HistoryAdmin):
 
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        """Without the publish permission, only drafts: a published or scheduled article opens
+        read-only, and every POST that would change it (the form, its inlines, History's
+        Revert) is refused. ``obj`` is the article as stored now; HistoryAdmin asks about the
+        current row, never the version a revert form restores."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or self.has_publish_permission(request):
+            return True
+        return obj.status == Article.Status.DRAFT
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

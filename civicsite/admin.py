@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from civicsite.models import FrontPage
+from articles.models import Author
+from candidates.models import Candidate
+from civicsite import review
+from civicsite.models import FrontPage, PendingEdit
+
+# Candidate and author profiles are public the moment they are saved: contributors' edits to
+# them wait for an editor (civicsite/review.py). The apps register their admins; the site,
+# which sets the roles, puts the review in front of them (as projects extend UserAdmin).
+admin.site.unregister(Candidate)
+admin.site.register(Candidate, review.ReviewedCandidateAdmin)
+admin.site.unregister(Author)
+admin.site.register(Author, review.ReviewedAuthorAdmin)
+admin.site.register(PendingEdit, review.PendingEditAdmin)
 
 
 @admin.register(FrontPage)

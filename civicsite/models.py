@@ -1,5 +1,7 @@
-"""Site-wide settings editors change in the admin: the front page's pinned lead story."""
+"""Site-wide rows editors keep in the admin: the front page's pinned lead story, and the edits
+to public profiles that wait for an editor's review."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -38,3 +40,64 @@ class FrontPage(models.Model):
     def load(cls):
         front_page, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
         return front_page
+
+
+class PendingEdit(models.Model):
+    """A change to a public profile by someone whose edits wait for an editor (civicsite/review.py).
+
+    Readers keep seeing the profile as it is until an editor applies the change; a new profile
+    does not exist for readers until then. ``changes`` maps each changed field to its value
+    before and after: {"bio": {"old": "...", "new": "..."}}, as the columns store them (a photo
+    as its file name: the new file is already stored, under a name nobody can guess).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, verbose_name="kind of profile"
+    )
+    object_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The profile changed; empty for a new profile."
+    )
+    object_repr = models.CharField("profile", max_length=200)
+    changes = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="pending_edits",
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(
+        blank=True, help_text="Why it was rejected, or anything the contributor should know."
+    )
+
+    class Meta:
+        verbose_name = "edit waiting for review"
+        verbose_name_plural = "edits waiting for review"
+        ordering = ["-submitted_at", "-id"]
+        permissions = [("review_pendingedit", "Can apply or reject edits waiting for review")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "status"], name="pendingedit_target")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "applied", "rejected"]),
+                name="pendingedit_known_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.object_repr} ({self.get_status_display().lower()})"

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from articles import feeds
-from civicsite import bench_views, views
+from civicsite import bench_views, signin, views
 from civicsite.sitemaps import SITEMAPS
 
 admin.site.site_header = "civicsite newsroom"
@@ -35,6 +35,10 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("bench/ceiling/", bench_views.ceiling, name="bench-ceiling"),
+    # Staff's second factor, before the admin's own pages (civicsite/signin.py).
+    path("admin/two-factor/", signin.two_factor_verify, name="two-factor-verify"),
+    path("admin/two-factor/setup/", signin.two_factor_setup, name="two-factor-setup"),
+    path("admin/two-factor/codes/", signin.two_factor_codes, name="two-factor-codes"),
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
     path("", include("articles.urls")),

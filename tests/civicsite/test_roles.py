@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from articles.models import Article, Comment
 from candidates.models import Candidate, Race, VoteCount
+from civicsite.models import PendingEdit
 from civicsite.roles import CONTRIBUTOR, DATA_EDITOR, EDITOR, ROLES
 from tests.articles.factories import make_article
 from tests.articles.test_admin import article_form
@@ -168,6 +169,9 @@ def test_a_contributor_cannot_publish_or_schedule_through_the_form(contributor, 
 def test_a_contributor_cannot_change_or_unpublish_a_published_article(contributor):
     article = make_article(slug="runoff-set-in-district-5")
     url = reverse("admin:articles_article_change", args=[article.pk])
+    page = contributor.get(url)
+    assert page.status_code == 200  # read-only: no Save button, no inline rows to add
+    assert page.context["has_change_permission"] is False
     for status in (Article.Status.PUBLISHED, Article.Status.DRAFT):
         data = article_form(
             title="Changed by a contributor",
@@ -175,9 +179,7 @@ def test_a_contributor_cannot_change_or_unpublish_a_published_article(contributo
             publish_at_0=f"{article.publish_at:%Y-%m-%d}",
             publish_at_1=f"{article.publish_at:%H:%M:%S}",
         )
-        response = contributor.post(url, data)
-        assert response.status_code == 200, status
-        assert "Only an editor can publish" in response.content.decode()
+        assert contributor.post(url, data).status_code == 403, status
     article.refresh_from_db()
     assert (article.title, article.status) != ("Changed by a contributor", Article.Status.DRAFT)
     assert article.status == Article.Status.PUBLISHED
@@ -234,12 +236,15 @@ def test_a_contributor_cannot_moderate_comments(contributor):
     assert comment.status == Comment.Status.PENDING
 
 
-def test_a_contributor_adds_a_candidate_profile(contributor):
+def test_a_contributor_proposes_a_candidate_profile_that_waits_for_an_editor(contributor):
     response = contributor.post(
         reverse("admin:candidates_candidate_add"), {"name": "Ann Able", "slug": "ann-able"}
     )
+    edit = PendingEdit.objects.get()
     assert response.status_code == 302
-    assert Candidate.objects.filter(slug="ann-able").exists()
+    assert response["Location"] == reverse("admin:civicsite_pendingedit_change", args=[edit.pk])
+    assert not Candidate.objects.filter(slug="ann-able").exists()
+    assert edit.changes["name"] == {"old": None, "new": "Ann Able"}
 
 
 # --- Data editor -------------------------------------------------------------------------------
