@@ -5,7 +5,9 @@ included), comments and anything appended to the file are left behind, the orien
 camera recorded is applied to the pixels first, and the file gets a server-made name. Then,
 when a Figure is saved with a new image, ``make_renditions`` writes smaller copies in WebP and
 in a fallback format under MEDIA_ROOT/renditions/<figure pk>/ and returns the list stored in
-Figure.renditions; templates read only that list.
+Figure.renditions; templates read only that list. Renditions carry pixels only (sRGB, no
+profile, no metadata: ``civicsite.core.uploads.encode``), and a write that fails part-way (a full
+disk) removes the renditions this call had written before the error goes on.
 """
 
 import io
@@ -77,27 +79,32 @@ def make_renditions(figure, *, storage=None):
         image = ImageOps.exif_transpose(opened)
     fallback = fallback_format(original_format, image)
     renditions = []
-    for width in rendition_widths(image.width):
-        height = max(1, round(image.height * width / image.width))
-        resized = (
-            image
-            if width == image.width
-            else image.resize((width, height), Image.Resampling.LANCZOS)
-        )
-        for image_format in ("WEBP", fallback):
-            extension = ALLOWED_FORMATS[image_format]
-            name = storage.save(
-                posixpath.join(folder, f"{width}w.{extension}"),
-                io.BytesIO(_encode(resized, image_format)),
+    try:
+        for width in rendition_widths(image.width):
+            height = max(1, round(image.height * width / image.width))
+            resized = (
+                image
+                if width == image.width
+                else image.resize((width, height), Image.Resampling.LANCZOS)
             )
-            renditions.append(
-                {
-                    "width": width,
-                    "height": height,
-                    "format": image_format.lower(),
-                    "name": name,
-                }
-            )
+            for image_format in ("WEBP", fallback):
+                extension = ALLOWED_FORMATS[image_format]
+                name = storage.save(
+                    posixpath.join(folder, f"{width}w.{extension}"),
+                    io.BytesIO(_encode(resized, image_format)),
+                )
+                renditions.append(
+                    {
+                        "width": width,
+                        "height": height,
+                        "format": image_format.lower(),
+                        "name": name,
+                    }
+                )
+    except BaseException:
+        for rendition in renditions:
+            storage.delete(rendition["name"])
+        raise
     return renditions
 
 

@@ -33,7 +33,17 @@ def _default(key, default=None, *args, **kwargs):
     return default
 
 
+# A Redis that is stopped refuses at once; one that is paused or cut off would hold a reader's
+# request forever without these (seconds; OPTIONS in CACHES may set others). Loopback or LAN
+# Redis answers in about a millisecond.
+CONNECTION_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = params.get("OPTIONS") or {}
+        super().__init__(server, {**params, "OPTIONS": {**CONNECTION_OPTIONS, **options}})
+
     get = _guarded("get", _default)
     get_many = _guarded("get_many", lambda *a, **k: {})
     has_key = _guarded("has_key", False)

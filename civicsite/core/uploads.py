@@ -11,18 +11,30 @@ README, "Robustness", Uploads, and the order the checks run in:
 3. The format, from the bytes and never from the name: JPEG, PNG, WebP or GIF. No SVG (it can
    carry script), no BMP/TIFF/HEIC. A PNG named .jpg is fine; a text file named .jpg is not.
 4. A full decode, which is where truncated and corrupt files fail.
-5. A re-encode through Pillow: EXIF (GPS included), comments and anything appended to the
-   file (polyglot payloads) are left behind; the camera's orientation is applied first.
+5. A re-encode through Pillow that keeps the pixels and nothing else: no EXIF (GPS
+   included), XMP, JPEG comments or APP segments, PNG text chunks, GIF comments, nor anything
+   appended to the file (polyglot payloads). Pillow copies an image's ``info`` into the file
+   it saves (a JPEG's comment comes back by itself), so ``clean_pixels`` empties it first. The
+   camera's orientation is applied to the pixels, and a colour profile is applied too: the
+   pixels are converted to sRGB and the profile dropped, because a profile is an arbitrary
+   blob of up to megabytes that can carry a payload of its own, and sRGB is what browsers
+   assume for an image without one (renditions had no profile anyway).
 6. A server-made file name (a uuid4 and the real format's extension).
 
 Every refusal is a ``ValidationError`` with a message an editor can act on (a form error),
 never a 500. A disk that fills up while the file is written is not the editor's mistake:
-``StorageFullMiddleware`` answers it with a 503 page that says the upload was not stored.
+``StorageFullMiddleware`` answers it with a 503 page that says the upload was not stored, and
+nothing that request wrote stays on the disk: ``MediaStorage`` writes each file under a
+temporary name and removes it when the write fails part-way, and the middleware removes the
+files (an original and its renditions) whose rows were rolled back with the failed request.
 """
 
+import contextlib
+import contextvars
 import errno
 import io
 import logging
+import os
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -30,10 +42,12 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 logger = logging.getLogger(__name__)
 
@@ -148,10 +162,41 @@ def prepare_for(image, image_format):
     return image
 
 
+# What of an image's ``info`` may reach a saved file: a GIF's or PNG's transparent colour is
+# part of the picture. Everything else (comment, exif, xmp, icc_profile, text chunks, dpi) is
+# dropped, since Pillow writes some of it back by itself when it saves.
+KEPT_INFO = ("transparency",)
+SRGB = ImageCms.createProfile("sRGB")
+
+
+def in_srgb(image):
+    """The image's pixels in sRGB, its colour profile (if any) applied and left behind."""
+    profile = image.info.get("icc_profile")
+    if not profile:
+        return image
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if has_alpha(image) else "RGB")
+    try:
+        return ImageCms.profileToProfile(
+            image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), SRGB, outputMode=image.mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image  # a profile LittleCMS cannot read: the pixels as they are
+
+
+def clean_pixels(image):
+    """A copy that carries the pixels and nothing else into the file Pillow will write."""
+    image = in_srgb(image)
+    clean = image.copy()
+    clean.info = {key: image.info[key] for key in KEPT_INFO if key in image.info}
+    return clean
+
+
 def encode(image, image_format):
     buffer = io.BytesIO()
-    # Only what is passed here is written: no exif=, no pnginfo, no comment.
-    prepare_for(image, image_format).save(buffer, image_format, **SAVE_OPTIONS[image_format])
+    # Only what is passed here is written: no exif=, no pnginfo, no comment, no profile.
+    image = prepare_for(clean_pixels(image), image_format)
+    image.save(buffer, image_format, **SAVE_OPTIONS[image_format])
     return buffer.getvalue()
 
 
@@ -165,16 +210,10 @@ def reencode_upload(upload):
     with Image.open(upload, formats=[facts.format]) as original:
         original.load()
         image = ImageOps.exif_transpose(original)
-        icc_profile = original.info.get("icc_profile")
-    buffer = io.BytesIO()
-    prepared = prepare_for(image, facts.format)
-    options = dict(SAVE_OPTIONS[facts.format])
-    if icc_profile and facts.format in ("JPEG", "PNG", "WEBP"):
-        options["icc_profile"] = icc_profile  # colours, not metadata about the photographer
-    prepared.save(buffer, facts.format, **options)
+    content = encode(image, facts.format)
     upload.seek(0)
     name = f"{uuid.uuid4().hex}.{ALLOWED_FORMATS[facts.format]}"
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=MIME_TYPES[facts.format])
+    return SimpleUploadedFile(name, content, content_type=MIME_TYPES[facts.format])
 
 
 # --- The form field ---------------------------------------------------------------------------
@@ -226,21 +265,103 @@ def is_storage_full(exception):
     return isinstance(exception, OSError) and exception.errno in STORAGE_FULL_ERRNOS
 
 
+class MediaStorage(FileSystemStorage):
+    """Django's file storage, except that a write that fails leaves no file behind.
+
+    Each file is written under a temporary name in its folder, then linked to its real name:
+    a write that fails part-way (a full disk) removes its temporary file, and readers never see
+    half a file under a real name. Every file stored while ``uncommitted_files_removed`` is open
+    (each request, through StorageFullMiddleware) is remembered until its transaction commits.
+    """
+
+    def _save(self, name, content):
+        temporary = posix_join(os.path.dirname(name), f".{uuid.uuid4().hex}.part")
+        try:
+            temporary = super()._save(temporary, content)
+            while True:
+                try:
+                    os.link(self.path(temporary), self.path(name))
+                    break
+                except FileExistsError:
+                    name = self.get_available_name(name)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.path(temporary))
+        remember_until_commit(self, name)
+        return name
+
+
+def posix_join(folder, filename):
+    return f"{folder}/{filename}" if folder else filename
+
+
+# The files stored during the current request that no committed row owns yet.
+_uncommitted = contextvars.ContextVar("uncommitted_files", default=None)
+
+
+def remember_until_commit(storage, name):
+    files = _uncommitted.get()
+    if files is None:
+        return
+    entry = (storage, name)
+    files.add(entry)
+    # Outside a transaction this runs at once; inside one, only if it commits.
+    transaction.on_commit(lambda: files.discard(entry))
+
+
+@contextlib.contextmanager
+def uncommitted_files_removed():
+    """Remove, if the block fails, the files it stored whose transaction did not commit.
+
+    A figure's original and renditions are written inside the admin's transaction; when a
+    later write fails, Django rolls the rows back and this removes their files, so a full disk
+    is not left fuller by orphans. A file whose row was committed stays.
+    """
+    files = UncommittedFiles()
+    token = _uncommitted.set(files)
+    failed = False
+    try:
+        yield files
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        _uncommitted.reset(token)
+        if failed or files.failed:
+            for storage, name in sorted(files, key=lambda entry: entry[1]):
+                with contextlib.suppress(OSError):
+                    storage.delete(name)
+                    logger.warning("Removed %s: its upload failed and nothing owns it", name)
+
+
+class UncommittedFiles(set):
+    """The set ``uncommitted_files_removed`` yields; ``failed`` marks a request that failed."""
+
+    failed = False
+
+
 class StorageFullMiddleware:
     """A 503 page saying the upload was not stored, instead of a traceback, on a full disk.
 
     The write happens deep inside a model's save (FieldFile.save -> storage.save), inside the
     admin's transaction, which Django rolls back as the exception passes: so nothing of the
-    form was saved, and the page says so. Other OSErrors are bugs and stay 500s.
+    form was saved, and the page says so; the files that request stored are removed (any
+    exception out of a view counts: its rows were rolled back too). Other OSErrors are bugs
+    and stay 500s.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        with uncommitted_files_removed() as files:
+            request._uncommitted_files = files
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
+        files = getattr(request, "_uncommitted_files", None)
+        if files is not None:
+            files.failed = True
         if not is_storage_full(exception):
             return None
         logger.error("Upload not stored, storage full: %s", exception)

@@ -37,7 +37,7 @@ def test_demo_banner_shows_only_when_switched_on(client, settings):
 def test_healthz_reports_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json()["status"] == "ok"  # each part: tests/civicsite/test_healthz.py
 
 
 def test_healthz_reports_503_when_the_database_is_unreachable():
