@@ -9,15 +9,17 @@ class ArticlesConfig(PublicContent, AppConfig):
     verbose_name = "Articles"
 
     def changes_public_pages(self, instance, created):
-        """A new comment that is held or filed as spam changes no public page."""
+        """A new comment that is held or filed as spam changes no public page; nor does a
+        reader's question, which is never public before an editor accepts it."""
         Comment = self.get_model("Comment")
         if isinstance(instance, Comment) and created:
             return instance.status == Comment.Status.APPROVED
-        return True
+        return not (created and isinstance(instance, self.get_model("ReaderQuestion")))
 
     def goes_public_at(self, instance):
-        """A scheduled article appears at its publish time, with no save then."""
+        """A scheduled article or event appears at its publish time, with no save then."""
         publish_at = getattr(instance, "publish_at", None)
-        if isinstance(instance, self.get_model("Article")) and publish_at:
+        scheduled = (self.get_model("Article"), self.get_model("Event"))
+        if isinstance(instance, scheduled) and publish_at:
             return publish_at if publish_at > timezone.now() else None
         return None

@@ -553,3 +553,8 @@ class Comment(models.Model):
     def website_url(self):
         """The website as a link target only when it is http(s)."""
         return self.website if self.website.lower().startswith(("http://", "https://")) else ""
+
+
+# Events and readers' questions live in their own modules (articles/events/); importing them
+# here registers them with the app, as Django finds an app's models through its models module.
+from articles.events.models import Event, GuideQuestionCall, ReaderQuestion  # noqa: E402, F401

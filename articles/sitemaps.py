@@ -9,7 +9,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article, tagged_article_ids
+from articles.models import Article, Event, tagged_article_ids
 
 
 class ArticleSitemap(Sitemap):
@@ -36,7 +36,21 @@ class TagSitemap(Sitemap):
         return reverse("tag-detail", kwargs={"slug": tag.slug})
 
 
+class EventSitemap(Sitemap):
+    """Published event pages (forums, debates, deadlines), from ``Event.objects.published()``."""
+
+    changefreq = "daily"
+    limit = 5000
+
+    def items(self):
+        return Event.objects.published().order_by("-starts_at", "-id").only("slug", "updated_at")
+
+    def lastmod(self, event):
+        return event.updated_at
+
+
 SITEMAPS = {
     "articles": ArticleSitemap,
     "tags": TagSitemap,
+    "events": EventSitemap,
 }

@@ -33,6 +33,7 @@ class SectionSitemap(Sitemap):
 SITEMAPS = {
     "sections": SectionSitemap,
     "articles": ARTICLES_SITEMAPS["articles"],
+    "events": ARTICLES_SITEMAPS["events"],
     **CANDIDATES_SITEMAPS,  # candidates, elections, races, measures, guides
     "tags": ARTICLES_SITEMAPS["tags"],
 }

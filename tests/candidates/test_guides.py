@@ -277,7 +277,9 @@ def test_the_guide_page_reads_in_a_constant_number_of_queries(
 ):
     """Prevents one query per question (answers) or per cell (candidacy, candidate)."""
     questionnaire = _guide_of_size(candidates, questions)
-    with django_assert_num_queries(4):  # questionnaire+race, questions, candidacies, answers
+    # questionnaire+race, questions, candidacies, answers; the race's coming events and the
+    # call for readers' questions (articles' guide_events tag)
+    with django_assert_num_queries(6):
         response = client.get(guide_url(questionnaire.race))
     assert response.status_code == 200
     assert len(response.context["page"].rows) == questions

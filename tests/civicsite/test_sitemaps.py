@@ -87,8 +87,9 @@ def test_the_sitemap_takes_a_fixed_number_of_queries(client, django_assert_num_q
         Questionnaire.objects.create(race=race, title=f"Guide {i}", published=True)
         make_measure(election=race.election)
         make_candidate()
-    # Each of the seven model sitemaps counts (paginator) and then lists its rows.
-    with django_assert_num_queries(14):
+    # Each of the eight model sitemaps (events among them, with none here: its list is skipped)
+    # counts (paginator) and then lists its rows.
+    with django_assert_num_queries(15):
         client.get("/sitemap.xml")
 
 
@@ -100,6 +101,7 @@ def test_the_sitemap_has_every_app_section_in_a_fixed_order():
     assert list(SITEMAPS) == [
         "sections",
         "articles",
+        "events",
         "candidates",
         "elections",
         "races",
