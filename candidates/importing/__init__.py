@@ -20,11 +20,11 @@ from collections import Counter
 from django.db import DataError, IntegrityError, transaction
 
 from candidates.importing import clarity, openelections, summary_rows
-from candidates.importing.apply import ImportReport, apply_rows
+from candidates.importing.apply import ImportReport, PlannedUnit, apply_rows, plan_rows
 from candidates.importing.problems import ImportFailed, Problem
 from candidates.services import IMPORT_REASON
 
-__all__ = ["ImportFailed", "ImportReport", "import_results"]
+__all__ = ["ImportFailed", "ImportReport", "PlannedUnit", "import_results", "plan_results"]
 
 
 def _read_bytes(text_or_file):
@@ -118,3 +118,30 @@ def import_results(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def plan_results(text_or_file, *, election, create=False):
+    """(ImportReport, [PlannedUnit]): every county an import of the file would write, with
+    its figures, checked by the same rules as ``import_results``; nothing is written.
+
+    Raises ImportFailed exactly when ``import_results`` would. A results feed compares these
+    figures with what readers see before it applies a pull (candidates/live/staging.py).
+    """
+    try:
+        data = _read_bytes(text_or_file)
+    except UnicodeDecodeError as error:
+        raise ImportFailed([openelections.not_utf8(error, None)]) from None
+    report = ImportReport(dry_run=True)
+    problems, skipped = [], Counter()
+    rows, report.rows_read = _parse(data, problems, skipped, None)
+    if problems and not rows:
+        raise ImportFailed(problems)
+    units = plan_rows(
+        rows,
+        election=election,
+        create=create,
+        report=report,
+        problems=problems,
+        skipped=skipped,
+    )
+    return report, units

@@ -33,6 +33,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from candidates.counting import stamp_changed_units
 from candidates.importing import measures, names
 from candidates.importing.problems import ImportFailed, Problem, at, note_precinct_figures
 from candidates.importing.rows import MAX_COUNT
@@ -666,6 +667,7 @@ def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON, final=False
     # A race already final gets its changed figures logged publicly (candidates/services.py).
     final_units = [unit for race, unit, _ in placed if unit.pk and race.final_at is not None]
     before = votes_snapshot(units=final_units) if final_units else {}
+    stamp_changed_units(placed)  # each county's "as of" time for readers (candidates/counting.py)
     bulk_create_with_history(new_units, ReportingUnit, **history)
     bulk_update_with_history(
         old_units, ReportingUnit, ["precincts_reporting", "precincts_total"], **history
@@ -730,14 +732,8 @@ def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON, final=False
     report.races = touched
 
 
-def apply_rows(rows, *, election, create, report, problems, skipped, user, reason, final=False):
-    """Check ``rows`` against the database and write them, or raise ImportFailed.
-
-    ``problems`` may already hold the parser's; nothing is written when there is any. With
-    ``final`` the races of the file are marked final, and only when their counting is complete.
-    Ballot questions' rows are set apart first and become measure counts, never candidates
-    (candidates/importing/measures.py), checked and written with the races.
-    """
+def _checked_plan(rows, *, election, create, report, problems, skipped, final):
+    """Everything an import of ``rows`` would write, checked, or ImportFailed: no writes."""
     rows, measure_rows = measures.split_rows(rows, problems, skipped)
     measure_plan = measures.plan_counts(
         measure_rows, election=election, create=create, problems=problems, skipped=skipped
@@ -757,5 +753,87 @@ def apply_rows(rows, *, election, create, report, problems, skipped, user, reaso
         raise ImportFailed(problems)
     report.skipped_reasons = dict(skipped.most_common())
     report.rows_skipped = sum(skipped.values())
+    return plan, placed, measure_plan
+
+
+def apply_rows(rows, *, election, create, report, problems, skipped, user, reason, final=False):
+    """Check ``rows`` against the database and write them, or raise ImportFailed.
+
+    ``problems`` may already hold the parser's; nothing is written when there is any. With
+    ``final`` the races of the file are marked final, and only when their counting is complete.
+    Ballot questions' rows are set apart first and become measure counts, never candidates
+    (candidates/importing/measures.py), checked and written with the races.
+    """
+    plan, placed, measure_plan = _checked_plan(
+        rows,
+        election=election,
+        create=create,
+        report=report,
+        problems=problems,
+        skipped=skipped,
+        final=final,
+    )
     measures.write(measure_plan, report, user=user, reason=reason, final=final)
     _write(plan, placed, report, user=user, reason=reason, final=final)
+
+
+@dataclass
+class PlannedUnit:
+    """One county of a race or ballot measure as an import would leave it, nothing written.
+
+    What a results feed's pull is compared with before it is applied (candidates/live): the
+    ids are those of rows already on file, None for what the import would create; ``votes``
+    maps each choice, as (candidacy id or None, name), to its votes; a measure's choices are
+    (None, "Yes") and (None, "No").
+    """
+
+    kind: str  # "race" or "measure"
+    contest_id: int | None
+    heading: str
+    county: str
+    precincts_reporting: int | None
+    precincts_total: int | None
+    votes: dict = field(default_factory=dict)
+
+
+def plan_rows(rows, *, election, create, report, problems, skipped):
+    """The checked plan of ``rows`` as PlannedUnits, or ImportFailed; writes nothing."""
+    plan, placed, measure_plan = _checked_plan(
+        rows,
+        election=election,
+        create=create,
+        report=report,
+        problems=problems,
+        skipped=skipped,
+        final=False,
+    )
+    units = []
+    for race, unit, county in placed:
+        votes = {}
+        for candidacy, count, _, _ in county.votes.values():
+            name = candidacy.ballot_name or candidacy.candidate.name
+            votes[(candidacy.pk, name)] = count
+        units.append(
+            PlannedUnit(
+                kind="race",
+                contest_id=race.pk,
+                heading=race.heading,
+                county=unit.name,
+                precincts_reporting=unit.precincts_reporting,
+                precincts_total=unit.precincts_total,
+                votes=votes,
+            )
+        )
+    for count in measure_plan.counts:
+        units.append(
+            PlannedUnit(
+                kind="measure",
+                contest_id=count.measure.pk,
+                heading=count.measure.title,
+                county=count.county,
+                precincts_reporting=count.precincts_reporting,
+                precincts_total=count.precincts_total,
+                votes={(None, "Yes"): count.yes_votes, (None, "No"): count.no_votes},
+            )
+        )
+    return units

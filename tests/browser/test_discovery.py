@@ -22,7 +22,7 @@ def demo():
 def election_week(demo):
     """The demo, seen on an election week: the 2021 general race still being counted and a
     (test-only) election twelve days away with a published voter guide."""
-    race = Race.objects.get(election__kind="general", election__date__year=2021)
+    race = Race.objects.get(election__slug="2021-11-02-atlanta-municipal-general-election")
     race.status = Race.Status.COUNTING
     race.results_updated_at = timezone.now()
     race.save()
