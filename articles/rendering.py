@@ -9,22 +9,36 @@ so the allow-list admits exactly what those templates need and nothing an editor
 snippet) could use to run script: no <script>, <style>, <iframe>, event handlers, or
 javascript:/data: URLs.
 
-Nothing here queries the database: callers pass the article's figures, pull quotes and embeds
-(see Article.render_body and services.article_render).
+One piece is the exception: ``[results: race-slug]`` (or ``[results: election-slug/race-slug]``
+for an older race with the same slug; a bare slug is the newest race that has it) places the
+race's live results box, our own embed page (candidates/embeds.py) in an iframe, so the body,
+rendered once, shows figures that keep changing. The sanitizer still refuses every iframe an
+editor writes; this one is put in after sanitizing, in place of a marker made with a random
+value no body can guess, and its address is built by ``reverse`` from slugs the placement
+pattern allows.
+
+Nothing here queries the database but a ``[results: ...]`` line (one query each, on save):
+callers pass the article's figures, pull quotes and embeds (see Article.render_body and
+services.article_render).
 """
 
 import re
+import secrets
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 
 import markdown
 import nh3
+from django.db.models import Count
 from django.template.loader import render_to_string
 from markdown.blockprocessors import BlockProcessor
 from markdown.treeprocessors import Treeprocessor
 
 # Figures in the body column: full width on a phone, the column width (about 46rem) beyond.
 BODY_FIGURE_SIZES = "(min-width: 50rem) 46rem, 100vw"
+# A results box's frame (it cannot size itself): room for the notes, plus a row a candidate.
+RESULTS_FRAME_HEIGHT = 300
+RESULTS_ROW_HEIGHT = 44
 
 ALLOWED_TAGS = {
     # prose from Markdown
@@ -88,9 +102,12 @@ def sanitize_html(html):
 
 
 PLACEMENT_RE = re.compile(
-    r"^[ ]{0,3}\[(?P<kind>figure|pullquote|embed):[ \t]*(?P<key>[-\w]+)[ \t]*\][ \t]*$",
+    r"^[ ]{0,3}\[(?P<kind>figure|pullquote|embed|results):[ \t]*(?P<key>[-\w]+(?:/[-\w]+)?)"
+    r"[ \t]*\][ \t]*$",
     re.MULTILINE,
 )
+# A results line's key: a race's slug, or "election-slug/race-slug".
+_RESULTS_KEY = re.compile(r"^(?:(?P<election>[-\w]+)/)?(?P<race>[-\w]+)$")
 
 
 @dataclass
@@ -118,7 +135,8 @@ class _PlacementProcessor(BlockProcessor):
         if before.strip():
             self.parser.parseBlocks(parent, [before])
         kind, key = match["kind"], match["key"].lower()
-        html = self.renderers[kind](key)
+        # Only a results line's key may name an election ("election/race").
+        html = self.renderers[kind](key) if kind == "results" or "/" not in key else ""
         if html:
             paragraph = etree.SubElement(parent, "p")
             paragraph.text = self.parser.md.htmlStash.store(html.strip())
@@ -168,12 +186,14 @@ def render_body(text, *, figures=(), pull_quotes=(), embeds=()):
 
         return render
 
+    frames = _ResultsFrames()
     renderers = {
         "figure": piece(
             "articles/includes/figure.html", "figure", figures, sizes=BODY_FIGURE_SIZES
         ),
         "pullquote": piece("articles/includes/pull_quote.html", "quote", pull_quotes),
         "embed": piece("articles/includes/embed_post.html", "embed", embeds),
+        "results": frames.marker,
     }
     unknown = []
     md = markdown.Markdown(
@@ -181,7 +201,41 @@ def render_body(text, *, figures=(), pull_quotes=(), embeds=()):
         output_format="html",
     )
     html = md.convert(text or "")
-    return Rendered(html=sanitize_html(html), unknown=unknown)
+    return Rendered(html=frames.put_in(sanitize_html(html)), unknown=unknown)
+
+
+class _ResultsFrames:
+    """``[results: ...]`` lines (module docstring): a marker for each while the body is
+    rendered and sanitized, then the race's results box in the marker's place."""
+
+    def __init__(self):
+        self.prefix = f"results-box-{secrets.token_hex(8)}-"
+        self.frames = {}
+
+    def marker(self, key):
+        from candidates.models import Race  # a query only for a body with such a line
+
+        match = _RESULTS_KEY.match(key)
+        races = Race.objects.filter(slug=match["race"])
+        if match["election"]:
+            races = races.filter(election__slug=match["election"])
+        race = (
+            races.select_related("election", "office")
+            .annotate(rows=Count("candidacies"))
+            .order_by("-election__date", "-pk")
+            .first()
+        )
+        if race is None:
+            return ""
+        marker = f"{self.prefix}{len(self.frames)}"
+        context = {"race": race, "height": RESULTS_FRAME_HEIGHT + RESULTS_ROW_HEIGHT * race.rows}
+        self.frames[marker] = render_to_string("articles/includes/results_frame.html", context)
+        return marker
+
+    def put_in(self, html):
+        for marker, frame in self.frames.items():
+            html = html.replace(f"<p>{marker}</p>", frame.strip())
+        return html
 
 
 def render_markdown(text):

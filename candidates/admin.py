@@ -9,6 +9,9 @@ Two custom views sit beside Django's own pages, both behind the ``change_race`` 
   the importer twice, first as a dry run that shows the preview or every problem by line,
   then, after the editor confirms, for real. The CSV travels between the two steps inside a
   signed form field, so what is applied is exactly what was previewed.
+
+"Call race" and "Withdraw call" on a race's page (candidates/call_admin.py) record the desk's
+calls; the race page also shows the call, any warning about it, and the embed snippet.
 """
 
 from django import forms
@@ -22,7 +25,11 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from candidates import guide_admin  # noqa: F401  (voter guides: registers QuestionnaireAdmin)
+from candidates import (
+    call_admin,
+    embeds,
+    guide_admin,  # noqa: F401  (voter guides: registers QuestionnaireAdmin)
+)
 from candidates.forms import (
     CandidateAdminForm,
     ResultsConfirmForm,
@@ -35,6 +42,7 @@ from candidates.models import (
     Candidacy,
     Candidate,
     Election,
+    EmbedOrigin,
     MeasureCount,
     Office,
     Race,
@@ -242,15 +250,20 @@ class ReportingUnitInline(admin.TabularInline):
 
 
 class RaceAdminForm(forms.ModelForm):
-    """The race form refuses a final status while counties the race expects are missing."""
+    """The race form refuses a final status while counties the race expects are missing, and
+    an expected total vote without its basis (readers see the two together)."""
 
     class Meta:
         model = Race
         # The admin builds the form from RaceAdmin.fieldsets; these are what clean() reads.
-        fields = ["status", "expected_units"]
+        fields = ["status", "expected_units", "expected_votes", "expected_votes_basis"]
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("expected_votes") and not cleaned.get("expected_votes_basis", "").strip():
+            self.add_error(
+                "expected_votes_basis", "Say how the estimate was made: readers see it with it."
+            )
         race = self.instance
         status, expected = cleaned.get("status"), cleaned.get("expected_units")
         if race.pk and status in Race.FINAL_STATUSES:
@@ -300,6 +313,14 @@ class RaceAdmin(DeskAdmin):
             },
         ),
         (
+            "Election night",
+            {
+                "description": "What readers see while the race is counted. Call the race "
+                "(or withdraw a call) with the buttons at the top of this page.",
+                "fields": ["expected_votes", "expected_votes_basis"],
+            },
+        ),
+        (
             "Special cases",
             {
                 "classes": ["collapse"],
@@ -314,14 +335,46 @@ class RaceAdmin(DeskAdmin):
             self.admin_site.admin_view(self.results_view),
             name="candidates_race_results",
         )
-        return [grid, *super().get_urls()]
+        calls = [
+            path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(view),
+                name=f"candidates_race_{name}",
+            )
+            for name, view in (("call", self.call_view), ("uncall", self.uncall_view))
+        ]
+        return [grid, *calls, *super().get_urls()]
+
+    def call_view(self, request, object_id):
+        return call_admin.call_view(self, request, object_id)
+
+    def uncall_view(self, request, object_id):
+        return call_admin.uncall_view(self, request, object_id)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "can_enter_results": request.user.has_perm(RESULTS_PERMISSION),
+            "can_call": request.user.has_perm(call_admin.CALL_PERMISSION),
         }
+        race = self.get_object(request, unquote(object_id)) if object_id else None
+        if race is not None:
+            # The desk is warned, on the page and in a message, when the figures do not bear
+            # the standing call out (candidates/results.py, DeskCall.conflict).
+            if request.method == "GET":
+                desk = call_admin.warn_if_contradicted(request, race)
+            else:
+                desk = call_admin.call_desk(race)
+            extra_context.update(
+                call_desk=desk,
+                embed_snippet=embeds.race_snippet(request, race),
+            )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        if "_continue" not in request.POST:  # the change page warns by itself
+            call_admin.warn_if_contradicted(request, obj)  # e.g. just marked final
+        return super().response_change(request, obj)
 
     @admin.display(description="Results as the public page shows them")
     def results_check(self, race):
@@ -357,6 +410,16 @@ class RaceAdmin(DeskAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/candidates/race/results_grid.html", context)
+
+
+@admin.register(EmbedOrigin)
+class EmbedOriginAdmin(DeskAdmin):
+    """Partner sites that may frame the results boxes (candidates/embeds.py)."""
+
+    list_display = ["origin", "name", "active", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["origin", "name"]
+    fields = ["origin", "name", "active"]
 
 
 class MeasureCountInline(admin.TabularInline):

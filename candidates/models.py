@@ -7,7 +7,10 @@ stored twice. A BallotMeasure (a question put to the voters) has no candidates: 
 votes are stored per county (MeasureCount).
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -238,6 +241,21 @@ class Race(models.Model):
         help_text="Only when vote totals are not on file: the winner's margin in votes as "
         "reported publicly.",
     )
+    expected_votes = models.PositiveIntegerField(
+        "expected total vote",
+        null=True,
+        blank=True,
+        help_text="Election night: the desk's estimate of how many votes this race will "
+        "count in all, shown to readers with its basis while the race is counted. Blank: no "
+        "estimate.",
+    )
+    expected_votes_basis = models.CharField(
+        "basis of the estimate",
+        max_length=300,
+        blank=True,
+        help_text='How the estimate was made, shown beside it, e.g. "turnout in the 2017 '
+        'general plus new registrations". Required with an estimate.',
+    )
     runoff_of = models.OneToOneField(
         "self",
         on_delete=models.SET_NULL,
@@ -273,6 +291,10 @@ class Race(models.Model):
             ),
             models.UniqueConstraint(fields=["election", "slug"], name="race_unique_slug"),
             models.CheckConstraint(condition=Q(seats__gte=1), name="race_seats_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(expected_votes__isnull=True) | ~Q(expected_votes_basis=""),
+                name="race_expected_votes_has_basis",
+            ),
         ]
 
     def __str__(self):
@@ -334,8 +356,26 @@ class CandidacyQuerySet(models.QuerySet):
         )
         return self.annotate(votes=Coalesce(Subquery(votes), 0))
 
+    def with_call(self):
+        """The desk's standing call on each candidacy, if it is named in one: ``called_at``
+        and ``call_outcome`` (None otherwise). Correlated subqueries, so every page that reads
+        results through ``for_results()`` knows a race's call without a query of its own
+        (candidates/results.py decides whether readers see it)."""
+        standing = RaceCall.candidacies.through.objects.filter(
+            candidacy=OuterRef("pk"), racecall__uncalled_at__isnull=True
+        ).order_by()
+        return self.annotate(
+            called_at=Subquery(standing.values("racecall__called_at")[:1]),
+            call_outcome=Subquery(standing.values("racecall__outcome")[:1]),
+        )
+
     def for_results(self):
-        return self.with_votes().select_related("candidate").order_by("-votes", "ballot_order")
+        return (
+            self.with_votes()
+            .with_call()
+            .select_related("candidate")
+            .order_by("-votes", "ballot_order")
+        )
 
 
 class Candidacy(models.Model):
@@ -412,6 +452,14 @@ class ReportingUnit(models.Model):
     )
     precincts_total = models.PositiveIntegerField(null=True, blank=True)
     precincts_reporting = models.PositiveIntegerField(null=True, blank=True)
+    figures_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When this county's votes or precincts reporting last changed (set by the "
+        "results importer; a pull that brings the same figures leaves it alone). Readers see "
+        'it as the county\'s "as of" time.',
+    )
 
     objects = ReportingUnitQuerySet.as_manager()
     history = HistoricalRecords()
@@ -525,6 +573,155 @@ class ResultsCorrection(models.Model):
         if self.new_votes is None:
             return f"{subject} removed (had been {self.old_votes:,})."
         return f"{subject} changed from {self.old_votes:,} to {self.new_votes:,}."
+
+
+class RaceCall(models.Model):
+    """The desk's call of a race: who won, or the two who advance to a runoff, before the
+    figures are final. One line of the race page's public call log.
+
+    Written only by candidates/calls.py (``call_race`` / ``uncall_race``). A race has at most
+    one standing call (``uncalled_at`` blank); an uncalled one stays as a line of the log. Who
+    is shown as called, and whether the figures bear the call out, is decided by
+    candidates/results.py; once the race is final the figures alone decide it.
+    """
+
+    class Outcome(models.TextChoices):
+        WON = "won", "Winner"
+        RUNOFF = "runoff", "The two who advance to a runoff"
+
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="calls")
+    outcome = models.CharField(max_length=10, choices=Outcome)
+    candidacies = models.ManyToManyField(
+        Candidacy, related_name="calls", help_text="The winner(s), or the two advancing."
+    )
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    called_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(
+        blank=True, help_text="Why the desk made the call; shown to readers in the call log."
+    )
+    uncalled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uncalled_at = models.DateTimeField(null=True, blank=True)
+    uncall_note = models.TextField(
+        blank=True, help_text="Why the call was withdrawn; shown to readers in the call log."
+    )
+
+    class Meta:
+        ordering = ["called_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["race"],
+                condition=Q(uncalled_at__isnull=True),
+                name="racecall_one_standing_call",
+            ),
+            models.CheckConstraint(
+                condition=Q(uncalled_at__isnull=True) | Q(uncalled_at__gte=F("called_at")),
+                name="racecall_uncalled_after_called",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} call of {self.called_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_standing(self):
+        return self.uncalled_at is None
+
+
+ORIGIN_ERROR = (
+    "Enter a site's origin: https:// (or http://), the host name and, if it has one, the "
+    "port; no path. For example https://www.partner-news.org."
+)
+
+
+def normalize_origin(value):
+    """ "HTTPS://Partner.example.org/" -> "https://partner.example.org".
+
+    Anything that is not a bare http(s) origin raises ValidationError: a path, a query,
+    credentials, a wildcard, or a space or semicolon that could smuggle another directive
+    into the Content-Security-Policy header these values are written into.
+    """
+    text = (value or "").strip()
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValidationError(ORIGIN_ERROR) from None
+    host = parts.hostname or ""
+    if not (
+        parts.scheme.lower() in {"http", "https"}
+        and host
+        and all(c.isascii() and (c.isalnum() or c in "-.") for c in host)
+        and host[0].isalnum()
+        and parts.username is None
+        and parts.password is None
+        and parts.path in {"", "/"}
+        and not parts.query
+        and not parts.fragment
+        and not any(c in text for c in "?#;,*")
+    ):
+        raise ValidationError(ORIGIN_ERROR)
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port else "")
+
+
+class EmbedOriginQuerySet(models.QuerySet):
+    def allowed(self):
+        """The origins that may frame the results boxes now, as CSP frame-ancestors sources."""
+        return self.filter(active=True).order_by("origin").values_list("origin", flat=True)
+
+
+class EmbedOrigin(models.Model):
+    """A partner site allowed to show our results boxes (/embed/...) in an iframe.
+
+    Only the embed pages name these origins in their ``frame-ancestors``
+    (candidates/embeds.py); every other page keeps ``frame-ancestors 'none'`` and
+    ``X-Frame-Options: DENY``.
+    """
+
+    origin = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="The partner site's origin: https://, the host name and the port if it has "
+        "one; no path. E.g. https://www.partner-news.org. Each host name needs its own line "
+        "(www. or not).",
+    )
+    name = models.CharField(max_length=200, help_text="Who this is, e.g. Partner News.")
+    active = models.BooleanField(
+        default=True, help_text="Untick to stop this site framing the boxes at once."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EmbedOriginQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["origin"]
+        verbose_name = "embed partner site"
+
+    def __str__(self):
+        return self.origin
+
+    def save(self, *args, **kwargs):
+        # Never store what could break the CSP header, whichever path saves the row.
+        self.origin = normalize_origin(self.origin)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            self.origin = normalize_origin(self.origin)
+        except ValidationError as error:
+            raise ValidationError({"origin": error.messages}) from None
 
 
 class BallotMeasureQuerySet(models.QuerySet):

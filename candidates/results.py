@@ -13,7 +13,21 @@ Views, templates, the JSON feed and the importer's summary all read results thro
 - While counties a race expects are missing (``Coverage``), every outcome is pending and the
   race cannot be marked final: a race loaded from part of its area never shows a winner.
 - What the pages say about a race as a whole (cancelled, no results yet, outcome as reported,
-  counting, final) is ``RaceResults.state``, one ``RaceState``; templates switch on it.
+  counting, called, final) is ``RaceResults.state``, one ``RaceState``; templates switch on it.
+
+Election night (``RaceResults.call``, ``shares_hidden``, the sentences):
+
+- The desk may call a race before it is final (candidates/calls.py): a winner, or the two who
+  advance to a runoff. Readers see a call ("Winner (called)", "Called by <site> at 9:42
+  p.m.", state CALLED) only while the figures on file bear it out: every expected county on
+  file, shares no longer held back, the called candidates exactly the leaders with nobody
+  tied with them at the cut, none withdrawn, and for a runoff call nobody holding a majority.
+  Otherwise the call is kept from readers and the desk is told why (``DeskCall.conflict``).
+- Once a race is final the figures alone decide it, as above; a call they contradict is
+  never shown and the desk is warned.
+- Shares (and the majority math, which is a share) are held back while fewer than
+  RESULTS_SHARE_GUARD_PERCENT of the race's precincts report, saying why: the first precinct
+  in is no guide to the race. Votes are shown from the first.
 
 Ballot measures (``measure_results()``) follow the same rules where they apply (shares, coverage,
 final), and decide passed or failed with ``measure_passes()``:
@@ -28,14 +42,16 @@ final), and decide passed or failed with ``measure_passes()``:
   otherwise.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from candidates.models import BallotMeasure, Race
+from candidates.models import BallotMeasure, Race, RaceCall
 
 WON = "won"
 RUNOFF = "runoff"
@@ -44,6 +60,9 @@ TIED = "tied"
 PENDING = "pending"
 PASSED = "passed"
 FAILED = "failed"
+# The desk's call, shown while the race is counted (never once it is final).
+CALLED_WON = "called_won"
+CALLED_RUNOFF = "called_runoff"
 
 OUTCOME_LABELS = {
     WON: "Won",
@@ -53,6 +72,8 @@ OUTCOME_LABELS = {
     PENDING: "Pending",
     PASSED: "Passed",
     FAILED: "Failed",
+    CALLED_WON: "Winner (called)",
+    CALLED_RUNOFF: "Advances to runoff (called)",
 }
 
 
@@ -83,6 +104,7 @@ class RaceState(models.TextChoices):
     REPORTED_ONLY = "reported_only", "Outcome as reported, totals not on file"
     PENDING = "pending", "Votes in, race not yet counting"
     COUNTING = "counting", "Counting"
+    CALLED = "called", "Called by the desk, still counting"
     FINAL = "final", "Final"
 
     @property
@@ -98,9 +120,13 @@ class RaceState(models.TextChoices):
         return self == RaceState.REPORTED_ONLY
 
     @property
+    def is_called(self):
+        return self == RaceState.CALLED
+
+    @property
     def shows_votes(self):
         """The vote table, shares and majority math are shown (a pending race's too)."""
-        return self in {RaceState.PENDING, RaceState.COUNTING, RaceState.FINAL}
+        return self in {RaceState.PENDING, RaceState.COUNTING, RaceState.CALLED, RaceState.FINAL}
 
 
 @dataclass
@@ -149,6 +175,22 @@ class Coverage:
         )
 
 
+def precincts_in(units):
+    """(precincts reporting, precincts in all) over a race's top-level units, or None when no
+    unit knows its count. Counties carry the precinct counts; an "all counties combined" unit
+    counts only when no county does, so the same precincts are never added twice (the rule
+    queries.ReportingSummary shows)."""
+    with_counts = [unit for unit in units if unit.precincts_total is not None]
+    counties = [unit for unit in with_counts if unit.kind == "county"]
+    counted = counties or with_counts
+    if not counted:
+        return None
+    return (
+        sum(unit.precincts_reporting or 0 for unit in counted),
+        sum(unit.precincts_total for unit in counted),
+    )
+
+
 def race_coverage(race, units):
     """The Coverage of ``race`` from its top-level ``units`` (counties, or the one "all
     counties combined" unit, which covers the whole race)."""
@@ -174,11 +216,56 @@ def _partial_refusal(name, coverage):
     return ""
 
 
+def local_time(moment):
+    """ "9:42 p.m." in the newsroom's time zone (TIME_ZONE)."""
+    return date_format(timezone.localtime(moment), "P")
+
+
+@dataclass
+class DeskCall:
+    """The race's standing call (candidates.models.RaceCall) as the figures judge it.
+
+    ``conflict`` says, for the desk, why readers are not shown the call ("" when they are).
+    Read from the candidacies' ``called_at`` / ``call_outcome`` (``with_call()``), no query.
+    """
+
+    outcome: str  # RaceCall.Outcome
+    called_at: datetime.datetime
+    rows: list  # the ResultRows called
+    conflict: str = ""
+
+    @property
+    def shown(self):
+        return not self.conflict
+
+    @property
+    def names(self):
+        return and_list([row.candidacy.display_name for row in self.rows])
+
+    @property
+    def sentence(self):
+        """What was called, for the desk: "Bakhtiari and Mahoney advance to a runoff"."""
+        if self.outcome == RaceCall.Outcome.RUNOFF:
+            return f"{self.names} advance to a runoff"
+        return f"{self.names} {'wins' if len(self.rows) == 1 else 'win'}"
+
+
+def and_list(names):
+    """["A", "B", "C"] -> "A, B and C"."""
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 @dataclass
 class RaceResults:
     race: Race
     rows: list = field(default_factory=list)
     total: int = 0
+    call: DeskCall | None = None
+    # (precincts reporting, in all) over the race's counties, when loaded and known.
+    precincts: tuple | None = None
+    shares_hidden: bool = False
 
     @property
     def has_votes(self):
@@ -211,6 +298,8 @@ class RaceResults:
             return RaceState.NO_RESULTS
         if race.is_final:
             return RaceState.FINAL
+        if self.call is not None and self.call.shown:
+            return RaceState.CALLED
         if race.status == Race.Status.COUNTING:
             return RaceState.COUNTING
         return RaceState.PENDING
@@ -244,25 +333,111 @@ class RaceResults:
         return [row for row in self.rows if row.outcome == RUNOFF]
 
     @property
+    def called_rows(self):
+        """The rows readers see as called (outcome CALLED_WON or CALLED_RUNOFF)."""
+        return [row for row in self.rows if row.outcome in {CALLED_WON, CALLED_RUNOFF}]
+
+    @property
+    def is_live(self):
+        """Figures may still change on election night: not cancelled, not final, and counting
+        (or election day, before the first figures). The pages poll the race JSON and tell
+        caches to keep them only a few seconds while this holds."""
+        race = self.race
+        if race.cancelled or race.is_final:
+            return False
+        return race.status == Race.Status.COUNTING or (race.election.date == timezone.localdate())
+
+    @property
     def threshold_sentence(self):
-        """Plain-words majority math for a majority race, or "" when it does not apply."""
+        """Plain-words majority math for a majority race, or "" when it does not apply: while
+        counting, how far the leader is from a majority of the votes counted so far ("Bakhtiari
+        needs 52 more votes for a majority"); once final, the rule's verdict."""
         race = self.race
         if race.decision_rule != Race.DecisionRule.MAJORITY or not self.leader:
             return ""
+        if self.shares_hidden:
+            return ""  # a share in other words: held back with the shares
         leader = self.leader
         name = leader.candidacy.candidate.name.split()[-1]
         needed = self.majority_needed
+        if not race.is_final:
+            opening = f"A majority of the {self.total:,} votes counted so far is {needed:,}"
+            if leader.votes >= needed:
+                spare = leader.votes - needed
+                return f"{opening}; {name} has {leader.votes:,}, {spare:,} to spare."
+            short = needed - leader.votes
+            return (
+                f"{opening}; {name} has {leader.votes:,} and needs {short:,} more "
+                f"vote{'' if short == 1 else 's'} for a majority."
+            )
         opening = f"A majority needed {needed:,} of {self.total:,} votes"
         if leader.votes >= needed:
             return f"{opening}; {name} has {leader.votes:,}, {leader.votes - needed:,} to spare."
-        short = needed - leader.votes
-        verb = "is" if not race.is_final else "was"
-        sentence = f"{opening}; {name} {verb} {short:,} short"
-        if race.is_final and self.advancing:
+        sentence = f"{opening}; {name} was {needed - leader.votes:,} short"
+        if self.advancing:
             runoff = getattr(race, "runoff", None)
             when = f" on {date_format(runoff.election.date, 'N j')}" if runoff else ""
             return f"{sentence}, so the top two meet in a runoff{when}."
         return f"{sentence}."
+
+    @property
+    def standing_sentence(self):
+        """Who leads and by how much while the race is counted, or "" once it is decided:
+        "Bakhtiari leads Mahoney by 3,240 votes." Ties are said as ties."""
+        if self.race.is_final or not self.has_votes or len(self.rows) < 2:
+            return ""
+        first, second = self.rows[0], self.rows[1]
+        if first.votes == second.votes:
+            tied = [row for row in self.rows if row.votes == first.votes]
+            names = and_list([row.candidacy.display_name for row in tied])
+            return f"{names} are tied with {first.votes:,} votes each."
+        margin = first.votes - second.votes
+        return (
+            f"{first.candidacy.display_name} leads {second.candidacy.display_name} by "
+            f"{margin:,} vote{'' if margin == 1 else 's'}."
+        )
+
+    @property
+    def guard_sentence(self):
+        """Why shares are not shown yet, or ""."""
+        if not self.shares_hidden:
+            return ""
+        reporting, total = self.precincts
+        noun = "precinct" if total == 1 else "precincts"
+        return (
+            f"Shares are shown once {settings.RESULTS_SHARE_GUARD_PERCENT}% of precincts are "
+            f"reporting; {reporting:,} of {total:,} {noun} are in, too few to tell how the "
+            "race is going."
+        )
+
+    @property
+    def expected_sentence(self):
+        """The desk's estimate of the whole vote against what is counted, while counting."""
+        race = self.race
+        if not race.expected_votes or race.is_final or race.cancelled:
+            return ""
+        opening = (
+            f"The desk expects about {race.expected_votes:,} votes in all "
+            f"({race.expected_votes_basis})"
+        )
+        if not self.has_votes:
+            return f"{opening}."
+        if self.total > race.expected_votes:
+            return f"{opening}; {self.total:,} are counted, more than expected."
+        counted = self.total * 100 // race.expected_votes
+        return f"{opening}; {self.total:,} are counted, about {counted}%."
+
+    @property
+    def call_sentence(self):
+        """ "Called by civicsite at 9:42 p.m." when readers see the call (and, once final,
+        when the figures bore it out); the day is added when it is not election day."""
+        call = self.call
+        if call is None or not call.shown:
+            return ""
+        when = timezone.localtime(call.called_at)
+        day = "" if when.date() == self.race.election.date else f" on {date_format(when, 'N j')}"
+        sentence = f"Called by {settings.SITE_NAME} at {local_time(when)}{day}"
+        return sentence if sentence.endswith(".") else f"{sentence}."
 
 
 def race_results(race, candidacies=None):
@@ -281,8 +456,23 @@ def race_results(race, candidacies=None):
         for c in rows_in_order
     ]
     results = RaceResults(race=race, rows=rows, total=total)
+    _guard_shares(results)
     _decide(results)
+    _judge_call(results)
     return results
+
+
+def _guard_shares(results):
+    """Hold back shares while too few precincts report (module docstring)."""
+    units = getattr(results.race, "top_units", None)
+    results.precincts = precincts_in(units) if units is not None else None
+    if results.race.is_final or not results.has_votes or not results.precincts:
+        return
+    reporting, total = results.precincts
+    if total and reporting * 100 < settings.RESULTS_SHARE_GUARD_PERCENT * total:
+        results.shares_hidden = True
+        for row in results.rows:
+            row.share = None
 
 
 def _decide(results):
@@ -307,6 +497,80 @@ def _decide(results):
     else:
         _fill_places(eligible, places=race.seats, outcome=WON)
     _set_margins(results, eligible)
+
+
+def _judge_call(results):
+    """Read the standing call from the rows and decide whether readers see it (module
+    docstring); when they do and the race is not final, the called rows say so."""
+    called = [row for row in results.rows if getattr(row.candidacy, "called_at", None)]
+    if not called:
+        return
+    call = results.call = DeskCall(
+        outcome=called[0].candidacy.call_outcome,
+        called_at=called[0].candidacy.called_at,
+        rows=called,
+    )
+    call.conflict = _call_conflict(results, call)
+    if call.shown and not results.race.is_final:
+        outcome = CALLED_RUNOFF if call.outcome == RaceCall.Outcome.RUNOFF else CALLED_WON
+        for row in called:
+            row.outcome = outcome
+
+
+def _call_conflict(results, call):
+    """Why the figures on file do not bear ``call`` out, or "" when they do."""
+    race = results.race
+    if race.cancelled:
+        return "The race is cancelled."
+    if not results.has_votes:
+        return "No figures are on file for this race yet."
+    coverage = results.coverage
+    if coverage is not None and coverage.is_partial:
+        return f"{coverage.sentence} Readers see the call once every county is on file."
+    if race.is_final:
+        return _final_conflict(results, call)
+    if results.shares_hidden:
+        return f"{results.guard_sentence} Readers see the call once shares are shown."
+    withdrawn = [row for row in call.rows if row.candidacy.withdrawn]
+    if withdrawn:
+        return f"{withdrawn[0].candidacy.display_name} has withdrawn."
+    eligible = [row for row in results.rows if not row.candidacy.withdrawn]
+    places = len(call.rows)
+    leaders, rest = eligible[:places], eligible[places:]
+    if {id(row) for row in leaders} != {id(row) for row in call.rows}:
+        leading = and_list([row.candidacy.display_name for row in leaders])
+        verb = "leads" if len(leaders) == 1 else "lead"
+        return f"The figures on file do not bear the call out: {leading} {verb} the count."
+    if rest and rest[0].votes == leaders[-1].votes:
+        return (
+            f"{rest[0].candidacy.display_name} is tied with "
+            f"{leaders[-1].candidacy.display_name} in the figures on file."
+        )
+    if call.outcome == RaceCall.Outcome.RUNOFF and leaders[0].votes * 2 > results.total:
+        return (
+            f"{leaders[0].candidacy.display_name} has a majority of the votes counted so far, "
+            "so the figures do not bear a runoff call out."
+        )
+    return ""
+
+
+def _final_conflict(results, call):
+    """A final race: the rule's outcome against the call (the figures decide)."""
+    expected = RUNOFF if call.outcome == RaceCall.Outcome.RUNOFF else WON
+    decided = [row for row in results.rows if row.outcome == expected]
+    if {id(row) for row in decided} == {id(row) for row in call.rows}:
+        return ""
+    outcome = results.winners or results.advancing
+    if outcome and outcome[0].outcome == RUNOFF:
+        verdict = f"{and_list([r.candidacy.display_name for r in outcome])} advance to a runoff"
+    elif outcome:
+        verdict = f"{and_list([r.candidacy.display_name for r in outcome])} won"
+    else:
+        verdict = "no outcome (a tie, or part of the race missing)"
+    return (
+        f"The final figures contradict the call ({call.sentence}): they give {verdict}. "
+        "Readers see the figures' outcome; withdraw the call."
+    )
 
 
 def _use_reported_outcomes(results):

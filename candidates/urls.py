@@ -1,6 +1,6 @@
 from django.urls import path
 
-from candidates import guide_views, views
+from candidates import embeds, guide_views, views
 
 app_name = "candidates"
 
@@ -32,6 +32,13 @@ urlpatterns = [
         "elections/<slug:election_slug>/<slug:slug>/guide/",
         guide_views.race_guide,
         name="race-guide",
+    ),
+    # Results boxes for iframes on partner sites and in articles (candidates/embeds.py).
+    path("embed/elections/<slug:slug>/", embeds.embed_election, name="embed-election"),
+    path(
+        "embed/elections/<slug:election_slug>/<slug:slug>/",
+        embeds.embed_race,
+        name="embed-race",
     ),
     path("voter-guides/", guide_views.guide_list, name="guide-list"),
     path("candidates/", views.candidate_list, name="candidate-list"),

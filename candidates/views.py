@@ -1,14 +1,15 @@
 """Public election pages: elections, races and ballot measures (HTML and JSON), candidates.
 
 Views pick rows through candidates/queries.py (a fixed number of queries per page) and read
-results only through candidates/results.py; no view or template decides who won.
+results only through candidates/results.py; no view or template decides who won. Pages of
+races still being counted are kept only briefly by caches (candidates/race_data.py).
 """
 
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from candidates import metadata, queries, services
+from candidates import calls, counting, metadata, queries, race_data, services
 from candidates.models import BallotMeasure, Candidate, Election, Race
 from civicsite.core import pagination
 
@@ -33,7 +34,8 @@ def election_detail(request, slug):
         "measures": queries.election_measures(election),
         "meta": metadata.election_meta(request, election),
     }
-    return render(request, "candidates/election_detail.html", context)
+    response = render(request, "candidates/election_detail.html", context)
+    return race_data.mark_live(response, [page.results for page in race_pages])
 
 
 def _get_race(election_slug, slug):
@@ -43,102 +45,25 @@ def _get_race(election_slug, slug):
 @require_safe
 def race_detail(request, election_slug, slug):
     race_page = queries.race_page(_get_race(election_slug, slug))
+    race, results = race_page.race, race_page.results
     context = {
         "page": race_page,
-        "race": race_page.race,
-        "corrections": services.race_corrections(race_page.race),
-        "meta": metadata.race_meta(request, race_page.race),
+        "race": race,
+        "corrections": services.race_corrections(race),
+        "call_log": calls.race_call_log(race, results),
+        "county_statuses": counting.county_statuses(results),
+        "meta": metadata.race_meta(request, race),
     }
-    return render(request, "candidates/race_detail.html", context)
+    response = render(request, "candidates/race_detail.html", context)
+    return race_data.mark_live(response, [results])
 
 
 @require_safe
 def race_results_json(request, election_slug, slug):
-    """The race page's figures as JSON, for other newsrooms' graphics and our own checks."""
+    """The race page's figures as JSON, for other newsrooms' graphics and our own live pages
+    (candidates/race_data.py says what is in it)."""
     page = queries.race_page(_get_race(election_slug, slug))
-    race, results = page.race, page.results
-    data = {
-        "race": {
-            "slug": race.slug,
-            "url": request.build_absolute_uri(race.get_absolute_url()),
-            "seats": race.seats,
-            "decision_rule": race.decision_rule,
-            "heading": race.heading,
-            "party": race.party,
-            "cancelled": race.cancelled,
-            "note": race.note,
-        },
-        "office": {
-            "name": race.office.name,
-            "body": race.office.body,
-            "district": race.office.district,
-            "ocd_division_id": race.office.ocd_division_id,
-        },
-        "election": {
-            "name": race.election.name,
-            "slug": race.election.slug,
-            "kind": race.election.kind,
-            "date": race.election.date.isoformat(),
-        },
-        "status": race.status,
-        "updated_at": race.results_updated_at.isoformat() if race.results_updated_at else None,
-        "source": race.results_source,
-        "source_url": race.results_source_url,
-        "total": results.total,
-        # Counties with figures on file, of those the race expects (None: not known); no
-        # outcome is given while some are missing.
-        "counties_on_file": results.coverage.on_file,
-        "counties_expected": results.coverage.expected,
-        "majority_needed": results.majority_needed,
-        "totals_on_file": results.has_votes,
-        "reported_margin": race.reported_margin if page.totals_not_on_file else None,
-        "precincts_reporting": page.reporting.reporting,
-        "precincts_total": page.reporting.total,
-        "candidacies": [
-            {
-                "name": row.candidacy.candidate.name,
-                "slug": row.candidacy.candidate.slug,
-                "ballot_name": row.candidacy.ballot_name or row.candidacy.display_name,
-                "party": row.candidacy.party,
-                "incumbent": row.candidacy.incumbent,
-                "withdrawn": row.candidacy.withdrawn,
-                "write_in": row.candidacy.write_in,
-                "votes": row.votes if results.has_votes else None,
-                "share": f"{row.share:.2f}" if row.share is not None else None,
-                "outcome": row.outcome,
-                "margin": row.margin,
-            }
-            for row in results.rows
-        ],
-        "units": [
-            {
-                "name": unit.name,
-                "kind": unit.kind,
-                "precincts_reporting": unit.precincts_reporting,
-                "precincts_total": unit.precincts_total,
-                "votes": unit_votes,
-            }
-            for unit, unit_votes in _votes_by_unit(page)
-        ],
-    }
-    return JsonResponse(data)
-
-
-def _votes_by_unit(page):
-    """Each top-level unit with [{candidate, votes}], or None where it has no figures."""
-    for unit in page.race.top_units:
-        pairs = page.county_table.votes_in(unit, page.results)
-        yield (
-            unit,
-            (
-                [
-                    {"candidate": row.candidacy.candidate.slug, "votes": votes}
-                    for row, votes in pairs
-                ]
-                if pairs
-                else None
-            ),
-        )
+    return race_data.mark_live(JsonResponse(race_data.race_payload(request, page)), [page.results])
 
 
 def _get_measure(election_slug, slug):

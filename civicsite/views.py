@@ -6,7 +6,6 @@ never show) and reads in a fixed number of queries (tests/civicsite pin the coun
 
 from django import forms
 from django.conf import settings
-from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,10 +16,10 @@ from django.views.static import serve
 from taggit.models import Tag
 
 from articles.models import Article, tagged_article_ids
-from candidates import queries
+from candidates import queries, race_data
 from candidates.models import Election, Questionnaire
 from civicsite import search as site_search
-from civicsite.core import metadata, pagination
+from civicsite.core import metadata, outage, pagination
 from civicsite.models import FrontPage
 
 HOME_NEWS = 6
@@ -58,6 +57,7 @@ def home(request):
             .select_related("race__election", "race__office")
             .order_by("race__office__name")
         )
+    counting = queries.counting_race_pages(limit=HOME_COUNTING_RACES)
     context = {
         "lead": lead,
         "news": [article for article in news if article != lead][:HOME_NEWS],
@@ -66,7 +66,7 @@ def home(request):
                 pk=getattr(lead, "pk", None)
             )[:HOME_FEATURES]
         ),
-        "counting": queries.counting_race_pages(limit=HOME_COUNTING_RACES),
+        "counting": counting,
         "next_election": next_election,
         "next_election_guides": guides,
         "countdown": countdown(days_to_go) if next_election else "",
@@ -85,7 +85,9 @@ def home(request):
             ],
         ),
     }
-    return render(request, "civicsite/home.html", context)
+    response = render(request, "civicsite/home.html", context)
+    # Races being counted update themselves (candidates/race_data.py): keep the page briefly.
+    return race_data.mark_live(response, [page.results for page in counting])
 
 
 class SearchForm(forms.Form):
@@ -170,13 +172,12 @@ def robots_txt(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """For a load balancer: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means this instance should not get traffic
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """For a load balancer and monitoring, within a second: database, cache, media disk space.
+
+    200 when all answer, 503 naming the failing part otherwise (civicsite/core/outage.py).
+    """
+    report = outage.health()
+    return JsonResponse(report, status=503 if report["failing"] else 200)
 
 
 @require_GET

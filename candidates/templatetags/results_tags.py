@@ -10,7 +10,18 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
 from candidates.models import BallotMeasure, Race
-from candidates.results import FAILED, LOST, PASSED, PENDING, RUNOFF, TIED, WON, RaceState
+from candidates.results import (
+    CALLED_RUNOFF,
+    CALLED_WON,
+    FAILED,
+    LOST,
+    PASSED,
+    PENDING,
+    RUNOFF,
+    TIED,
+    WON,
+    RaceState,
+)
 
 register = template.Library()
 
@@ -85,6 +96,8 @@ def profile_outcome(entry):
         return "Advanced to runoff"
     if row.outcome == TIED:
         return "Tied"
+    if row.outcome in {CALLED_WON, CALLED_RUNOFF}:
+        return row.outcome_label  # the desk's call, while the race is still counted
     # Still pending: say where the race stands (a reported-only race's row with no reported
     # outcome has no result to give either).
     if state.is_cancelled:
@@ -96,9 +109,9 @@ def profile_outcome(entry):
 
 @register.filter
 def outcome_class(outcome):
-    """A CSS modifier for an outcome: outcome--won, outcome--runoff ..."""
-    known = {WON, RUNOFF, LOST, TIED, PASSED, FAILED}
-    return f"outcome--{outcome if outcome in known else PENDING}"
+    """A CSS modifier for an outcome: outcome--won, outcome--runoff, outcome--called-won ..."""
+    known = {WON, RUNOFF, LOST, TIED, PASSED, FAILED, CALLED_WON, CALLED_RUNOFF}
+    return f"outcome--{(outcome if outcome in known else PENDING).replace('_', '-')}"
 
 
 @register.filter

@@ -350,6 +350,8 @@ def test_the_corrections_log_costs_one_query_at_any_length(client, django_assert
         )
         for i in range(size)
     )
-    with django_assert_num_queries(5):
+    # ... and one for the race's events (articles' race_events tag), one for the desk's call
+    # log (candidates/calls.py).
+    with django_assert_num_queries(7):
         html = client.get(race.get_absolute_url()).content.decode()
     assert html.count("Fulton votes for Ann Able changed") == size

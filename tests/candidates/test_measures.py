@@ -674,11 +674,12 @@ def test_election_page_queries_stay_constant_with_measures(
 ):
     """Prevents an N+1 over measures (their county counts, their election for the link):
     the race queries of test_views (election, races, candidacies, units, runoffs) plus the
-    measures (with their election joined) and their county counts: 7 queries for 1 measure
-    of 1 county or 5 measures of 10 counties."""
+    measures (with their election joined) and their county counts, and the election's coming
+    events (articles' election_events tag): 8 queries for 1 measure of 1 county or 5 measures
+    of 10 counties."""
     election = election_with_measures(measures, counties)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(election.get_absolute_url())
 
     assert response.content.decode().count('class="race-card measure-card"') == measures

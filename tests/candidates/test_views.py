@@ -427,10 +427,12 @@ def race_with_candidacies(n, *, election=None, office=None):
 @pytest.mark.parametrize("size", [5, 50])
 def test_race_page_queries_stay_constant(client, django_assert_num_queries, size):
     """Prevents an N+1 over candidacies (candidate names, votes) and over per-county counts:
-    race, candidacies with votes, reporting units, vote counts, and (a final race) its
-    corrections log: 5 queries at any size; the JSON has no corrections log: 4."""
+    race, candidacies with votes (and the desk's standing call, a subquery), reporting units,
+    vote counts, (a final race) its corrections log, the desk's call log, and its events
+    (articles' race_events tag, one bounded query): 7 queries at any size; the JSON has
+    neither log nor events: 4."""
     race = race_with_candidacies(size)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         client.get(race.get_absolute_url())
     with django_assert_num_queries(4):
         client.get(
@@ -445,13 +447,14 @@ def test_race_page_queries_stay_constant(client, django_assert_num_queries, size
 def test_a_race_linked_to_its_runoff_costs_one_query_more(client, django_assert_num_queries, size):
     """Prevents a query per linked race and a join-heavy race query (PostgreSQL spent ~8 ms
     planning one with the linked races' elections joined). The general: race (with its runoff),
-    the runoff's election, candidacies with votes, counties, vote counts, corrections log (one
-    more than test_race_page_queries_stay_constant). The runoff, not yet counted: race (with
-    the general), the general's election, candidacies, counties."""
+    the runoff's election, candidacies with votes, counties, vote counts, corrections log, call
+    log (one more than test_race_page_queries_stay_constant). The runoff, not yet counted: race
+    (with the general), the general's election, candidacies, counties, call log; each page
+    one more for its events (articles' race_events tag)."""
     general, runoff = district_5_with_runoff()
     for i in range(size):
         make_candidacy(runoff, name=f"Extra runner {i}")
-    for race, queries in ((general, 6), (runoff, 4)):
+    for race, queries in ((general, 8), (runoff, 6)):
         with django_assert_num_queries(queries):
             response = client.get(race.get_absolute_url())
         assert response.status_code == 200
@@ -462,12 +465,12 @@ def test_a_race_linked_to_its_runoff_costs_one_query_more(client, django_assert_
 def test_election_page_queries_stay_constant(client, django_assert_num_queries, size):
     """Prevents an N+1 over races (their offices, runoffs, candidacies, reporting units):
     election, races, candidacies, units, runoff elections, ballot measures (none here; their
-    counties are pinned in test_measures.py): 6 queries for 5 or 50 candidacies spread over 1
-    or 10 races."""
+    counties are pinned in test_measures.py), its coming events (articles' election_events
+    tag): 7 queries for 5 or 50 candidacies spread over 1 or 10 races."""
     election = make_election()
     for _ in range(size // 5):
         race_with_candidacies(5, election=election)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(election.get_absolute_url())
     assert response.content.decode().count('class="race-card"') == size // 5
 
@@ -476,14 +479,14 @@ def test_election_page_queries_stay_constant(client, django_assert_num_queries, 
 def test_candidate_profile_queries_stay_constant(client, django_assert_num_queries, size):
     """Prevents an N+1 over a candidate's candidacies (race, election, office, runoff) and over
     each race's rivals and counties: candidate, candidacies with races, rivals with votes,
-    counties (coverage): 4 queries."""
+    counties (coverage), their events (articles' candidate_events tag): 5 queries."""
     person = make_candidate(name="Perennial Candidate")
     for i in range(size):
         race = make_race(election=make_election(date=datetime.date(2000 + i, 11, 2)))
         unit = make_unit(race)
         record_votes(make_candidacy(race, candidate=person), unit, 100 + i)
         record_votes(make_candidacy(race, name=f"Rival {i}"), unit, 90)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(person.get_absolute_url())
     assert response.content.decode().count('class="candidacy"') == size
 

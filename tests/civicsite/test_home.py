@@ -169,8 +169,8 @@ def test_the_home_page_takes_a_fixed_number_of_queries(client, django_assert_num
     article card (bylines, lead figure)."""
     make_home_content(size)
     # pinned lead, news + bylines, next election, its guides, features + bylines,
-    # counting races + candidacies + counties
-    with django_assert_num_queries(10):
+    # counting races + candidacies + counties, coming events (articles' coming_up_events tag)
+    with django_assert_num_queries(11):
         response = client.get("/")
     assert response.status_code == 200
     assert len(response.context["counting"]) == min(size, 6)
