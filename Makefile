@@ -6,12 +6,16 @@ STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on both cores (pytest-xdist); a file's tests stay on one worker, so its
+# module-wide servers (edge cache, front proxy) start once. PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: help install run serve test lint format migrate demo clean backup restore bench
+.PHONY: help install run serve serve-proxy test lint format migrate demo clean backup restore bench
 
 help:
 	@echo "make run    set up SQLite, load the demo content and serve it at http://$(HOST):$(PORT)/"
 	@echo "make serve  the same data through gunicorn with DEBUG off (production-like)"
+	@echo "make serve-proxy  the production path: nginx (deploy/) in front of gunicorn"
 	@echo "make test   lint, Django checks, migration check and the whole pytest suite"
 	@echo "make bench  seed a newsroom-sized data set and measure every public page (ARGS=--cold)"
 	@echo "make backup   database + media + manifest into backups/<UTC timestamp>/"
@@ -32,7 +36,7 @@ demo: migrate
 	DEBUG=1 $(MANAGE) load_demo
 
 run: demo
-	DEBUG=1 DEMO_BANNER=1 $(MANAGE) runserver $(HOST):$(PORT)
+	DEBUG=1 DEMO_BANNER=1 TWO_FACTOR_REQUIRED=$${TWO_FACTOR_REQUIRED:-0} $(MANAGE) runserver $(HOST):$(PORT)
 
 # A generated key kept out of git, so `make serve` runs with DEBUG off and no setup.
 .secret_key:
@@ -52,6 +56,28 @@ serve: demo .secret_key
 	  SECURE_SSL_REDIRECT=0 SERVE_MEDIA=1 DEMO_BANNER=1 \
 	  $(BIN)/gunicorn civicsite.wsgi --bind $(HOST):$(PORT) $(SERVE_WORKERS) --access-logfile -
 
+# The production path on this machine (README, "Production path"): nginx from Debian's package
+# with deploy/nginx.conf.template on $(HOST):$(PORT), in front of gunicorn on 127.0.0.1:$(APP_PORT)
+# with DEBUG off. Its configuration, pid and logs go to .cache/proxy/; Ctrl-C stops both.
+NGINX ?= /usr/sbin/nginx
+APP_PORT ?= 8001
+PROXY_DIR := $(CURDIR)/.cache/proxy
+serve-proxy: demo .secret_key
+	@test -x $(NGINX) || { echo "nginx is missing: apt-get install nginx"; exit 2; }
+	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" $(MANAGE) collectstatic --noinput --verbosity 0
+	mkdir -p $(PROXY_DIR)/run $(PROXY_DIR)/log
+	$(BIN)/python deploy/render_nginx.py USER=$$(id -un) WORKER_PROCESSES=1 \
+	  RUN_DIR=$(PROXY_DIR)/run LOG_DIR=$(PROXY_DIR)/log LISTEN=$(HOST):$(PORT) \
+	  UPSTREAM=127.0.0.1:$(APP_PORT) MEDIA_ROOT=$(or $(MEDIA_ROOT),$(CURDIR)/media) \
+	  > $(PROXY_DIR)/nginx.conf
+	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=$(HOST),localhost \
+	  SECURE_SSL_REDIRECT=0 COMMENTS_TRUSTED_PROXIES=1 DEMO_BANNER=1 \
+	  $(BIN)/gunicorn civicsite.wsgi --bind 127.0.0.1:$(APP_PORT) $(SERVE_WORKERS) & \
+	  app=$$!; trap 'kill $$app' EXIT INT TERM; \
+	  echo "serving http://$(HOST):$(PORT)/ through nginx (logs in $(PROXY_DIR)/log)"; \
+	  $(NGINX) -p $(PROXY_DIR)/run -c $(PROXY_DIR)/nginx.conf -e $(PROXY_DIR)/log/error.log \
+	    -g 'daemon off;'
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -67,11 +93,11 @@ test: $(STAMP) lint
 
 # DATABASE_URL and MEDIA_ROOT say what is backed up or restored (SQLite and media/ by default).
 backup: $(STAMP)
-	DEBUG=1 $(MANAGE) backup_site
+	DEBUG=1 $(MANAGE) backup_site $(if $(ENCRYPT_TO),--encrypt-to $(ENCRYPT_TO))
 
 restore: $(STAMP)
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<timestamp> [YES=1]"; exit 2; }
-	DEBUG=1 $(MANAGE) restore_site "$(BACKUP)" $(if $(YES),--yes)
+	DEBUG=1 $(MANAGE) restore_site "$(BACKUP)" $(if $(YES),--yes) $(if $(IDENTITY),--identity $(IDENTITY))
 
 # Speed at newsroom scale (README.md, "Benchmark"): gunicorn with DEBUG off driven by wrk.
 # Uses DATABASE_URL and REDIS_URL from the environment; ARGS=--cold turns the page cache off.

@@ -24,6 +24,10 @@ class CivicsiteConfig(pagecache.PublicContent, AppConfig):
     name = "civicsite"
     verbose_name = "Site"
 
+    def changes_public_pages(self, instance, created):
+        # An edit waiting for review (civicsite/review.py) is seen by editors only.
+        return instance._meta.model_name != "pendingedit"
+
     def ready(self):
         # Every save of a model shown on public pages empties the page cache
         # (civicsite/core/pagecache.py); tags appear on article and tag pages.

@@ -6,11 +6,14 @@ user › Groups) rather than single permissions, so what a person may do is said
 
 - **Contributor** drafts articles (with their authors, bylines, figures, pull quotes, embeds
   and interview turns) and candidate profiles. Cannot publish (``articles.publish_article``),
-  touch results or moderate comments. May *view* races and elections: the article form's
+  touch results or moderate comments. An article is theirs to change only while it is a
+  draft; their edits to candidate and author profiles, which have no draft state, wait for
+  an editor (civicsite/review.py). May *view* races and elections: the article form's
   "races" and "elections" pickers search them, and Django's autocomplete needs that.
 - **Editor** has everything on articles, including publishing and comment moderation, and
   everything on candidates, offices, elections, races, results and voter guides, tags, and
-  the front page.
+  the front page; applies or rejects contributors' profile edits
+  (``civicsite.review_pendingedit``). Editors sign in with a second factor (civicsite/signin.py).
 - **Data editor** keeps races, candidacies, counties (reporting units), vote counts, and
   ballot measures with their county counts: the results grid and the CSV upload (both need
   ``candidates.change_race``). May *view* elections, offices and candidates, which the race
@@ -47,6 +50,10 @@ ARTICLE_MODELS = (
     "exchange",
     "correction",
     "comment",
+    # Events and readers' questions (articles/events/): editors publish and moderate them.
+    "event",
+    "readerquestion",
+    "guidequestioncall",
 )
 RESULTS_MODELS = (
     "race",
@@ -55,29 +62,48 @@ RESULTS_MODELS = (
     "votecount",
     "ballotmeasure",
     "measurecount",
+    "racecall",  # the desk's race calls (candidates/calls.py)
 )
 DESK_MODELS = ("candidate", "office", "election", *RESULTS_MODELS)
 GUIDE_MODELS = ("questionnaire", "question", "answer")
+# Election night's feeds (candidates/live): sources and hold rules are set up by the desk;
+# pulls are made by the poller, so the desk only views them (Apply / Reject need change_pull).
+LIVE_PERMS = [
+    *_perms("live", ALL, "feedsource", "livesettings"),
+    *_perms("live", ("change", "view"), "pull", "rehearsal"),
+]
 
 ROLES = {
     CONTRIBUTOR: [
         *_perms("articles", DRAFT, "article", "author", "figure", "pullquote", "embed", "exchange"),
+        *_perms("articles", DRAFT, "event"),  # drafts only: publishing needs publish_event
         # Bylines are rows of the article form (an inline): adding an author is drafting.
         *_perms("articles", ALL, "byline"),
         *_perms("candidates", DRAFT, "candidate"),
         *_perms("candidates", VIEW, "race", "election"),
+        # Their candidate and author edits wait for an editor (civicsite/review.py): they
+        # see their own waiting edits.
+        *_perms("civicsite", VIEW, "pendingedit"),
     ],
     EDITOR: [
         *_perms("articles", ALL, *ARTICLE_MODELS),
         "articles.publish_article",
+        "articles.publish_event",
         *_perms("candidates", ALL, *DESK_MODELS, *GUIDE_MODELS),
         *_perms("candidates", VIEW, "resultscorrection"),
+        # Partner sites allowed to frame the results boxes (candidates/embeds.py).
+        *_perms("candidates", ALL, "embedorigin"),
+        *LIVE_PERMS,
         *_perms("taggit", ALL, "tag"),
         *_perms("civicsite", ("change", "view"), "frontpage"),
+        # Applies or rejects what contributors proposed for public profiles.
+        *_perms("civicsite", VIEW, "pendingedit"),
+        "civicsite.review_pendingedit",
     ],
     DATA_EDITOR: [
         *_perms("candidates", ALL, *RESULTS_MODELS),
         *_perms("candidates", VIEW, "election", "office", "candidate", "resultscorrection"),
+        *LIVE_PERMS,
     ],
 }
 

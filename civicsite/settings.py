@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",
+    # Staff's second factor (civicsite/signin.py): authenticator apps (TOTP) and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Edit history with who and when, revertible in the admin (civicsite/core/history.py says why).
     "simple_history",
     # The floor the apps stand on (page cache, uploads, markup, history, metadata, pagination).
@@ -66,6 +70,8 @@ INSTALLED_APPS = [
     # The site that composes the apps (home, search, feeds and sitemaps wired into urls.py).
     "civicsite",
     "candidates",
+    # Election night's results feeds: sources, pulls, holds, rehearsals (part of candidates).
+    "candidates.live",
     "articles",
 ]
 
@@ -82,6 +88,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave its second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Editors and superusers give a second factor before the admin opens; an idle signed-in
+    # session ends after SESSION_IDLE_HOURS (civicsite/signin.py).
+    "civicsite.signin.SecondFactorMiddleware",
+    "civicsite.signin.IdleSessionMiddleware",
     # Hands the request to django-simple-history, so each history row records who changed it.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -91,11 +103,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Editors' logins: django-axes locks a username from one IP address after 5 failures for
-# 15 minutes, so an attacker elsewhere cannot lock an editor out; every attempt is logged.
-# A superuser unlocks in the admin (Axes > Access attempts) or with `manage.py axes_reset`.
+# Editors' logins (civicsite/signin.py): django-axes locks a username from one client address
+# after 5 failures for 15 minutes, so an attacker elsewhere cannot lock an editor out; every
+# attempt is logged. The address is the one comments trust (COMMENTS_TRUSTED_PROXIES), never
+# a proxy's. A superuser unlocks in the admin (Axes > Access attempts) or `manage.py axes_reset`.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Caps the guesses at one account from all addresses together, and tells the admins.
+    "civicsite.signin.AccountThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -105,6 +120,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "civicsite/locked_out.html"
 # Cut to axes' 255-character column: PostgreSQL refuses longer (civicsite/signin.py).
 AXES_USERNAME_CALLABLE = "civicsite.signin.axes_username"
+AXES_CLIENT_IP_CALLABLE = "civicsite.signin.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "civicsite.signin.lockout_response"
+# One row per failed sign-in: the per-account throttle counts them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Per account, whatever the address: after this many failed sign-ins within the window, sign-in
+# for that username pauses until the oldest ages out; ADMINS and EDITORS_EMAIL are told.
+SIGNIN_ACCOUNT_FAILURE_LIMIT = env_int("SIGNIN_ACCOUNT_FAILURE_LIMIT", 20)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 60)
+# Editors and superusers sign in with a second factor (an authenticator app, or a one-time
+# recovery code). On by default; tests switch it off (tests/conftest.py) and on again where
+# they test it. TWO_FACTOR_REQUIRED=0 only for a demo on a laptop.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=True)
+# The device admin shows no secret keys or recovery codes, even to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A signed-in session ends after this many hours without a request (the default was 14 days).
+SESSION_IDLE_HOURS = env_int("SESSION_IDLE_HOURS", 4)
+SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 60 * 60
+# Who hears about accounts under attack: comma-separated addresses.
+ADMINS = [(address, address) for address in env_list("ADMINS")]
 
 ROOT_URLCONF = "civicsite.urls"
 WSGI_APPLICATION = "civicsite.wsgi.application"
@@ -120,6 +154,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicsite.core.context_processors.site",
+                # The TEST banner while replay_results runs (candidates/live/rehearsal.py)
+                "candidates.live.context_processors.rehearsal",
             ],
         },
     },
@@ -144,13 +180,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 2}
     )
+# A frozen or unreachable database must cost a reader seconds, not forever (README,
+# "Robustness", Faults). Three limits, 0 switches each off:
+# - DATABASE_CONNECT_TIMEOUT: seconds to open a connection (psycopg waits at least 2);
+# - DATABASE_STATEMENT_TIMEOUT: seconds PostgreSQL lets one statement run before cancelling it
+#   (run long maintenance, such as a migration on a big table, with it at 0);
+# - the client's own deadline, 2 s past the statement timeout: a paused server cannot cancel
+#   anything, so civicsite/core/outage.py closes a connection that has waited that long.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 3)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 5)
+DATABASE_CLIENT_TIMEOUT = DATABASE_STATEMENT_TIMEOUT + 2 if DATABASE_STATEMENT_TIMEOUT else 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if DATABASE_CONNECT_TIMEOUT:
+        _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    if DATABASE_STATEMENT_TIMEOUT:
+        _statement_timeout = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
+        _pg_options["options"] = f"{_pg_options.get('options', '')} {_statement_timeout}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside a writer; IMMEDIATE takes the write lock at BEGIN, so two
     # writers queue on the busy timeout instead of failing with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for the lock (SQLite's busy timeout) before "database is locked".
+        "timeout": env_int("DATABASE_BUSY_TIMEOUT", 20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
@@ -221,7 +275,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Django serves uploaded media itself only when asked (laptop, `make serve`).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's file storage, minus the half-written files of a full disk (core/uploads.py).
+    "default": {"BACKEND": "civicsite.core.uploads.MediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -232,6 +287,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Image uploads (articles/validators.py): bytes checked before reading, pixels from the header.
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
+# /healthz names the media disk as failing below this free space (civicsite/core/outage.py).
+MEDIA_MIN_FREE_MB = env_int("MEDIA_MIN_FREE_MB", 100)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicsite <newsroom@localhost>")
@@ -253,7 +310,24 @@ COMMENTS_SPAM_CHECKS = [
 # Shares shown to two decimals: "truncate" (as county offices print them) or "half_up".
 RESULTS_SHARE_ROUNDING = os.environ.get("RESULTS_SHARE_ROUNDING", "truncate")
 
+# Live results feeds (candidates/live/, `manage.py poll_results`): seconds a pull may take, the
+# largest file read, and the folders editors may name local feed files in (none by default).
+LIVE_FEED_TIMEOUT = env_int("LIVE_FEED_TIMEOUT", 10)
+LIVE_FEED_MAX_BYTES = env_int("LIVE_FEED_MAX_BYTES", 50 * 1024 * 1024)
+LIVE_FEED_LOCAL_DIRS = env_list("LIVE_FEED_LOCAL_DIRS")
+# Election night (candidates/results.py, candidates/race_data.py): shares are held back until
+# this percentage of a race's precincts report; a county whose figures have not changed for
+# RESULTS_QUIET_MINUTES while it counts is shown as "no update since ..."; live pages fetch the
+# race JSON every RESULTS_REFRESH_SECONDS; live pages and JSON tell browsers and CDNs to keep
+# them RESULTS_LIVE_MAX_AGE seconds at most.
+RESULTS_SHARE_GUARD_PERCENT = env_int("RESULTS_SHARE_GUARD_PERCENT", 10)
+RESULTS_QUIET_MINUTES = env_int("RESULTS_QUIET_MINUTES", 30)
+RESULTS_REFRESH_SECONDS = env_int("RESULTS_REFRESH_SECONDS", 15)
+RESULTS_LIVE_MAX_AGE = env_int("RESULTS_LIVE_MAX_AGE", 10)
+
 SITE_NAME = os.environ.get("SITE_NAME", "civicsite")
+# The name authenticator apps show beside the code (civicsite/signin.py).
+OTP_TOTP_ISSUER = SITE_NAME
 
 # --- Security headers and the production posture -------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,13 +1,36 @@
 """Fast, isolated settings for every test (fast settings: MD5 hasher, locmem email, fresh cache)."""
 
+import os
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import override_settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_database():
+    """Under ``pytest -n`` workers clear the cache between tests: each gets its own Redis db."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...
+    default = django_settings.CACHES["default"]
+    if not worker or "redis" not in default["BACKEND"].lower():
+        yield
+        return
+    base, _, number = default["LOCATION"].rpartition("/")
+    location = f"{base}/{int(number or 0) + 1 + int(worker.removeprefix('gw'))}"
+    with override_settings(
+        CACHES={**django_settings.CACHES, "default": {**default, "LOCATION": location}}
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Production requires a second factor of editors (civicsite/signin.py); tests sign in with
+    # force_login or a password, and tests/civicsite/test_logins*.py turn it back on.
+    settings.TWO_FACTOR_REQUIRED = False
     # The manifest storage needs collectstatic; tests read static files from the app folders.
     settings.STORAGES = {
         **settings.STORAGES,

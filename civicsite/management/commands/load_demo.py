@@ -11,7 +11,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Order matters: articles point at candidates, races and elections.
-DEMO_MODULES = ["candidates.demo", "candidates.demo_guides", "articles.demo"]
+DEMO_MODULES = [
+    "candidates.demo",
+    "candidates.demo_guides",
+    "articles.demo",
+    "articles.events.demo",
+    "candidates.live.demo",  # the rehearsal night: after candidates.demo (its race and people)
+]
 
 
 class Command(BaseCommand):
