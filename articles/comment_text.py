@@ -77,3 +77,17 @@ def comment_fingerprint(*, name, email, text):
     """What makes two comments on one article the same: name, email (any case) and text."""
     key = "\x00".join([name.strip(), email.strip().lower(), text.strip()])
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ReaderTextModel:
+    """Mixed into models that keep a reader's text (comments, readers' questions): ``save()``
+    stores the text's escaped HTML and the duplicate fingerprint beside it, also when only
+    some fields are saved."""
+
+    def save(self, *args, **kwargs):
+        self.text_html = render_comment_text(self.text)
+        self.fingerprint = comment_fingerprint(name=self.name, email=self.email, text=self.text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "email", "text"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "text_html", "fingerprint"}
+        super().save(*args, **kwargs)

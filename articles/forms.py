@@ -120,7 +120,32 @@ class WebAddressField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-class CommentForm(forms.ModelForm):
+class ReaderTextForm:
+    """Mixed into the forms readers fill in (comments, questions): their name, email and text
+    as plain text (clean_plain_text), the name and text required with a readable message."""
+
+    empty_text_message = "Please write your message."
+
+    def _clean_plain(self, name):
+        return clean_plain_text(self.cleaned_data.get(name, "")).strip()
+
+    def clean_name(self):
+        name = self._clean_plain("name")
+        if not name:
+            raise ValidationError("Please give a name.", code="required")
+        return name
+
+    def clean_email(self):
+        return self._clean_plain("email").lower()
+
+    def clean_text(self):
+        text = self._clean_plain("text")
+        if not text:
+            raise ValidationError(self.empty_text_message, code="required")
+        return text
+
+
+class CommentForm(ReaderTextForm, forms.ModelForm):
     """The reader's comment form under an article.
 
     Two hidden checks refuse machines without telling them which one fired (articles/
@@ -129,6 +154,8 @@ class CommentForm(forms.ModelForm):
     was served. ``parent`` is the comment being replied to; a reply to a reply is attached to
     the top-level comment, so threads are one level deep.
     """
+
+    empty_text_message = "Please write a comment."
 
     website = WebAddressField(
         label="Website", max_length=200, required=False, assume_scheme="https"
@@ -162,26 +189,8 @@ class CommentForm(forms.ModelForm):
         self.fields["website"].widget.attrs["autocomplete"] = "url"
         self.refused = False
 
-    def _clean_plain(self, name):
-        return clean_plain_text(self.cleaned_data.get(name, "")).strip()
-
-    def clean_name(self):
-        name = self._clean_plain("name")
-        if not name:
-            raise ValidationError("Please give a name.", code="required")
-        return name
-
-    def clean_email(self):
-        return self._clean_plain("email").lower()
-
     def clean_website(self):
         return self._clean_plain("website")
-
-    def clean_text(self):
-        text = self._clean_plain("text")
-        if not text:
-            raise ValidationError("Please write a comment.", code="required")
-        return text
 
     def clean_parent(self):
         parent_id = self.cleaned_data.get("parent")

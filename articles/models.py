@@ -18,7 +18,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
 from articles import images
-from articles.comment_text import comment_fingerprint, render_comment_text
+from articles.comment_text import ReaderTextModel
 from articles.rendering import render_body, render_markdown
 from candidates.models import Candidacy, Candidate, Election, Race, SlugFromNameMixin
 
@@ -482,7 +482,7 @@ class CommentQuerySet(models.QuerySet):
         )
 
 
-class Comment(models.Model):
+class Comment(ReaderTextModel, models.Model):
     """A reader's comment on an article: plain text, shown only once approved.
 
     The rules that decide a new comment's status, and the refusals (honeypot, signed form
@@ -537,14 +537,6 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"Comment by {self.name}"
-
-    def save(self, *args, **kwargs):
-        self.text_html = render_comment_text(self.text)
-        self.fingerprint = comment_fingerprint(name=self.name, email=self.email, text=self.text)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"name", "email", "text"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "text_html", "fingerprint"}
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"

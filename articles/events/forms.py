@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from articles.comment_text import clean_plain_text
 from articles.comments import form_token_is_valid, make_form_token
 from articles.events.models import Event, ReaderQuestion
+from articles.forms import ReaderTextForm
 
 REFUSED_MESSAGE = "We could not accept this question. Please reload the page and try again."
 
@@ -22,13 +22,15 @@ def question_form_token(target):
     return make_form_token(form_key(target))
 
 
-class ReaderQuestionForm(forms.ModelForm):
+class ReaderQuestionForm(ReaderTextForm, forms.ModelForm):
     """A reader suggests a question: name, email (never shown), neighbourhood, the question.
 
     The same hidden checks as the comment form (articles/forms.py, CommentForm): the honeypot
     ``url_confirm`` and the signed form time ``form_token``, refused with one message whichever
     fired.
     """
+
+    empty_text_message = "Please write your question."
 
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
     url_confirm = forms.CharField(
@@ -63,26 +65,8 @@ class ReaderQuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.refused = False
 
-    def _clean_plain(self, name):
-        return clean_plain_text(self.cleaned_data.get(name, "")).strip()
-
-    def clean_name(self):
-        name = self._clean_plain("name")
-        if not name:
-            raise ValidationError("Please give a name.", code="required")
-        return name
-
-    def clean_email(self):
-        return self._clean_plain("email").lower()
-
     def clean_neighbourhood(self):
         return self._clean_plain("neighbourhood")
-
-    def clean_text(self):
-        text = self._clean_plain("text")
-        if not text:
-            raise ValidationError("Please write your question.", code="required")
-        return text
 
     def clean(self):
         cleaned = super().clean()

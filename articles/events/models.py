@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from articles.comment_text import comment_fingerprint, render_comment_text
+from articles.comment_text import ReaderTextModel
 from candidates.models import Candidate, Election, Question, Questionnaire, Race
 from civicsite.core.markup import render_light_markdown
 
@@ -365,7 +365,7 @@ class ReaderQuestionQuerySet(models.QuerySet):
         )
 
 
-class ReaderQuestion(models.Model):
+class ReaderQuestion(ReaderTextModel, models.Model):
     """A question a reader suggests for an event or a voter guide."""
 
     class Status(models.TextChoices):
@@ -442,14 +442,6 @@ class ReaderQuestion(models.Model):
 
     def __str__(self):
         return f"Question from {self.name}"
-
-    def save(self, *args, **kwargs):
-        self.text_html = render_comment_text(self.text)
-        self.fingerprint = comment_fingerprint(name=self.name, email=self.email, text=self.text)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"name", "email", "text"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "text_html", "fingerprint"}
-        super().save(*args, **kwargs)
 
     def clean(self):
         if self.asked and self.event_id is None:
