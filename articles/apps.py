@@ -17,9 +17,12 @@ class ArticlesConfig(PublicContent, AppConfig):
         return not (created and isinstance(instance, self.get_model("ReaderQuestion")))
 
     def goes_public_at(self, instance):
-        """A scheduled article or event appears at its publish time, with no save then."""
+        """A scheduled article or event appears at its publish time, and an event leaves
+        "Coming up" (for the past events) when it ends: no save happens at either moment."""
         publish_at = getattr(instance, "publish_at", None)
-        scheduled = (self.get_model("Article"), self.get_model("Event"))
-        if isinstance(instance, scheduled) and publish_at:
+        if isinstance(instance, self.get_model("Event")):
+            ends_at = instance.ends_at or instance.starts_at
+            return [when for when in (publish_at, ends_at) if when and when > timezone.now()]
+        if isinstance(instance, self.get_model("Article")) and publish_at:
             return publish_at if publish_at > timezone.now() else None
         return None

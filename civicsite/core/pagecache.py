@@ -199,7 +199,8 @@ class PublicContent:
         return True
 
     def goes_public_at(self, instance):
-        """A future time at which ``instance`` appears without being saved again, or None."""
+        """When what pages show of ``instance`` changes with no save then (a scheduled article
+        appears, an event leaves "Coming up"): a time, a list of times, or None."""
         return None
 
 
@@ -224,9 +225,10 @@ def _on_save(sender, instance, created=False, **kwargs):
     policy = _content_policy(sender)
     if policy.changes_public_pages(instance, created) and not pagetags.is_covered():
         invalidate()
-    publish_at = policy.goes_public_at(instance)
-    if publish_at and publish_at > timezone.now():
-        schedule(publish_at)
+    times = policy.goes_public_at(instance)
+    for when in times if isinstance(times, list | tuple) else [times]:
+        if when and when > timezone.now():
+            schedule(when)
 
 
 def _on_delete(sender, **kwargs):

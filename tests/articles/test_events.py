@@ -551,3 +551,24 @@ def test_a_contributor_cannot_unpublish_or_rewrite_a_public_event_through_histor
     assert (event.publication, event.title) == (Event.Publication.PUBLISHED, "Transit town hall")
     change = reverse("admin:articles_event_change", args=[event.pk])
     assert client.post(change, event_form_data(slug=event.slug)).status_code == 403
+
+
+def test_an_event_leaves_the_cached_home_pages_coming_up_when_it_ends(client, settings):
+    """Nothing is saved when an event ends: the page cache empties itself at that moment."""
+    settings.CACHE_PAGES = True
+    start = datetime.datetime(2031, 11, 10, 15, 30, tzinfo=datetime.UTC)
+    # Ends 4 minutes after the page is stored: well within CACHE_PAGE_TIMEOUT (10 minutes).
+    with time_machine.travel(start - datetime.timedelta(minutes=1), tick=False) as clock:
+        make_event(
+            title="Transit town hall",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=3),
+        )
+        client.get(reverse("home"))
+        during = client.get(reverse("home"))
+        assert during["X-Page-Cache"] == "hit"
+        assert "Transit town hall" in during.content.decode()
+        clock.shift(datetime.timedelta(minutes=5))
+        after = client.get(reverse("home"))
+        assert after["X-Page-Cache"] == "miss"
+        assert "Transit town hall" not in after.content.decode()
