@@ -20,7 +20,7 @@ from candidates.models import (
     ReportingUnit,
     VoteCount,
 )
-from candidates.results import measure_results, race_results
+from candidates.results import measure_results, precinct_units, precincts_in, race_results
 
 
 def elections_for_index():
@@ -122,18 +122,11 @@ class ReportingSummary:
 
     @classmethod
     def from_units(cls, units):
-        with_counts = [unit for unit in units if unit.precincts_total is not None]
-        # Counties carry the precinct counts; a combined unit counts only when no county does,
-        # so the same precincts are never added twice.
-        counties = [unit for unit in with_counts if unit.kind == ReportingUnit.Kind.COUNTY]
-        counted = counties or with_counts
+        counted = precinct_units(units)
         if not counted:
             return cls(units=[])
-        return cls(
-            units=counted,
-            reporting=sum(unit.precincts_reporting or 0 for unit in counted),
-            total=sum(unit.precincts_total for unit in counted),
-        )
+        reporting, total = precincts_in(counted)
+        return cls(units=counted, reporting=reporting, total=total)
 
 
 @dataclass

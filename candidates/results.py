@@ -51,7 +51,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from candidates.models import BallotMeasure, Race, RaceCall
+from candidates.models import BallotMeasure, Race, RaceCall, ReportingUnit
 
 WON = "won"
 RUNOFF = "runoff"
@@ -175,14 +175,19 @@ class Coverage:
         )
 
 
+def precinct_units(units):
+    """The top-level ``units`` whose precinct counts add up to the race's: the counties that
+    know their count, or, when none does, the "all counties combined" unit, so the same
+    precincts are never added twice."""
+    with_counts = [unit for unit in units if unit.precincts_total is not None]
+    counties = [unit for unit in with_counts if unit.kind == ReportingUnit.Kind.COUNTY]
+    return counties or with_counts
+
+
 def precincts_in(units):
     """(precincts reporting, precincts in all) over a race's top-level units, or None when no
-    unit knows its count. Counties carry the precinct counts; an "all counties combined" unit
-    counts only when no county does, so the same precincts are never added twice (the rule
-    queries.ReportingSummary shows)."""
-    with_counts = [unit for unit in units if unit.precincts_total is not None]
-    counties = [unit for unit in with_counts if unit.kind == "county"]
-    counted = counties or with_counts
+    unit knows its count (``precinct_units``)."""
+    counted = precinct_units(units)
     if not counted:
         return None
     return (

@@ -39,6 +39,7 @@ from django.db import connection
 
 from articles.models import Article, Comment
 from tests.articles.factories import make_article
+from tests.civicsite.sites import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -60,12 +61,6 @@ def load_renderer():
     finally:
         sys.path.remove(str(ROOT / "deploy"))
     return render_nginx
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port, process, seconds=20):

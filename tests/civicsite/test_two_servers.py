@@ -8,7 +8,6 @@ results grid over HTTP; server B's very next answer shows it.
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.candidates.factories import make_district_5_general
+from tests.civicsite.sites import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -35,12 +35,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pytest_database_url():
