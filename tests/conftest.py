@@ -25,7 +25,7 @@ def _own_redis_database():
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Production requires a second factor of editors (civicsite/signin.py); tests sign in with
@@ -44,6 +44,10 @@ def _test_settings(settings, tmp_path):
             **settings.CACHES,
             "pagecache": {**settings.CACHES["pagecache"], "LOCATION": tmp_path / "pagecache"},
         }
+    # Processes a test starts (manage.py commands, servers) get their own cache folder too:
+    # the default one in the checkout is shared by every worker, and a parallel test's
+    # import would empty another's page cache.
+    monkeypatch.setenv("CACHE_DIR", str(tmp_path / "cache"))
     cache.clear()
     yield
     cache.clear()
