@@ -30,7 +30,7 @@ from articles.services import CommentRefused
 from articles.services import comment_post as comment_post_service
 from candidates.guides import candidacy_qa
 from candidates.queries import RacePage
-from civicsite.core import pagination
+from civicsite.core import pagetags, pagination
 from civicsite.core.metadata import page_meta
 
 ARTICLES_PER_PAGE = 20
@@ -82,6 +82,9 @@ class ArticleDetailView(DetailView):
         if not (updated_on and published_on and updated_on > published_on):
             updated_on = None
         bylines = list(article.bylines.all())
+        # Its results boxes (RacePage.summary) say which races' figures it shows; elsewhere it
+        # names races and candidacies only (core/pagetags.py: no default tag).
+        pagetags.shows()
         context.update(
             {
                 "is_preview": not article.is_public,

@@ -20,7 +20,14 @@ from candidates.models import (
     ReportingUnit,
     VoteCount,
 )
-from candidates.results import measure_results, precinct_units, precincts_in, race_results
+from candidates.results import (
+    RACES_TAG,
+    measure_results,
+    precinct_units,
+    precincts_in,
+    race_results,
+)
+from civicsite.core import pagetags
 
 
 def elections_for_index():
@@ -210,6 +217,7 @@ class ProfileEntry:
 def counting_race_pages(*, limit=6):
     """Races now being counted (latest results first) with their results and reporting
     status, for the home page: three queries however many races and candidates."""
+    pagetags.shows(RACES_TAG)  # which races these are changes with any race's state
     races = (
         Race.objects.with_results()
         .counting()

@@ -52,6 +52,22 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from candidates.models import BallotMeasure, Race, RaceCall, ReportingUnit
+from civicsite.core import pagetags
+
+# What a page shows, for the page cache (civicsite/core/pagetags.py). Every page, box, embed and
+# JSON that shows a race's figures or state reads them here, so recording the tags here tags
+# them all. RACES_TAG: pages that pick races by their state or show races' states in a list
+# (the home page, the elections list, search); every results write changes it.
+RACES_TAG = "races"
+
+
+def race_tag(race_id):
+    return f"race:{race_id}"
+
+
+def measure_tag(measure_id):
+    return f"measure:{measure_id}"
+
 
 WON = "won"
 RUNOFF = "runoff"
@@ -464,6 +480,9 @@ def race_results(race, candidacies=None):
     _guard_shares(results)
     _decide(results)
     _judge_call(results)
+    pagetags.shows(race_tag(race.pk))
+    if results.is_live:
+        pagetags.shows(pagetags.LIVE_TAG)
     return results
 
 
@@ -740,4 +759,7 @@ def measure_results(measure, counts=None):
     if measure.is_final and results.has_votes and not results.coverage.is_partial:
         passed = measure_passes(measure.pass_rule, yes=yes, no=no)
         results.outcome = PASSED if passed else FAILED
+    pagetags.shows(measure_tag(measure.pk))
+    if results.state == RaceState.COUNTING:
+        pagetags.shows(pagetags.LIVE_TAG)
     return results

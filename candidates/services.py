@@ -24,6 +24,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from candidates.models import Candidacy, ReportingUnit, ResultsCorrection, VoteCount
+from candidates.results import RACES_TAG, race_tag
+from civicsite.core import pagetags
 
 GRID_REASON = "Results grid"
 IMPORT_REASON = "Results import"
@@ -103,8 +105,14 @@ def race_save_results(*, race, votes, reporting, status, user=None, reason=GRID_
 
     ``votes`` maps (candidacy, unit) to a count, or None to remove the stored one (a blank
     cell: "no figure yet"); ``reporting`` maps each unit to its precincts reporting. Changes
-    to the figures of a race that was already final are logged as corrections.
+    to the figures of a race that was already final are logged as corrections. Only the pages
+    that show the race (and lists of races by state) are emptied (core/pagetags.py).
     """
+    with pagetags.changing(RACES_TAG, race_tag(race.pk)):
+        return _save_results(race, votes, reporting, status, user=user, reason=reason)
+
+
+def _save_results(race, votes, reporting, status, *, user, reason):
     units = list(reporting)
     stored = {
         (vc.candidacy_id, vc.unit_id): vc

@@ -53,9 +53,9 @@ from candidates.models import (
     ResultsCorrection,
     VoteCount,
 )
-from candidates.results import final_refusal
+from candidates.results import RACES_TAG, final_refusal, race_tag
 from candidates.services import IMPORT_REASON, corrections_record, votes_snapshot, with_history
-from civicsite.core import pagecache
+from civicsite.core import pagecache, pagetags
 
 _AMBIGUOUS = ("ambiguous",)
 
@@ -636,7 +636,33 @@ def _check_complete(plan, placed, problems):
             )
 
 
-def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON, final=False):
+def _adds_structure(plan):
+    """New offices, races, candidates or candidacies: lists, search and profiles change."""
+    return bool(
+        plan.new_offices
+        or plan.new_candidates
+        or any(race is not None and not race.pk for race in plan.races.values())
+        or any(not candidacy.pk for candidacy in plan.candidacies.values())
+    )
+
+
+def _write(plan, placed, report, **options):
+    """Write the plan; empty the pages that show what it changed.
+
+    New figures for races already on file change only the pages that show those races (and
+    the lists of races by state): the page cache empties just those (core/pagetags.py), and
+    the deletes' row signals empty nothing more. Anything new empties the whole cache.
+    """
+    if _adds_structure(plan):
+        _write_rows(plan, placed, report, **options)
+        pagecache.invalidate()  # the bulk writes send no signals
+        return
+    races = {race.pk for race in plan.races.values() if race is not None}
+    with pagetags.changing(RACES_TAG, *(race_tag(pk) for pk in races)):
+        _write_rows(plan, placed, report, **options)
+
+
+def _write_rows(plan, placed, report, *, user=None, reason=IMPORT_REASON, final=False):
     # Every row written is recorded in the edit history with the user and the reason; the bulk
     # writes send no signals, so they go through django-simple-history's bulk helpers.
     history = {"default_user": user, "default_change_reason": reason}
@@ -725,7 +751,6 @@ def _write(plan, placed, report, *, user=None, reason=IMPORT_REASON, final=False
     bulk_update_with_history(
         touched, Race, ["results_updated_at", "status", "final_at", "expected_units"], **history
     )
-    pagecache.invalidate()  # the bulk writes above send no signals
 
     report.units_updated = len(placed)
     report.candidacies_updated = len(candidacies)

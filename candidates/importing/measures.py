@@ -38,9 +38,9 @@ from candidates.importing.summary_rows import (
 )
 from candidates.importing.text import clean, county_key, district_key, key, loose_key
 from candidates.models import PARTY_ADJECTIVES, BallotMeasure, Election, MeasureCount, Race
-from candidates.results import measure_final_refusal
+from candidates.results import RACES_TAG, measure_final_refusal, measure_tag
 from candidates.services import IMPORT_REASON, with_history
-from civicsite.core import pagecache
+from civicsite.core import pagecache, pagetags
 
 YES, NO = "yes", "no"
 # A choice's loose key -> the side its votes count for.
@@ -299,6 +299,7 @@ def write(plan, report, *, user=None, reason=IMPORT_REASON, final=False):
     if not measures:
         return
     history = {"default_user": user, "default_change_reason": reason}
+    adds_measures = any(not measure.pk for measure in measures)
     for measure in measures:
         if not measure.pk:
             with_history(measure, user=user, reason=reason).save()  # save() gives the slug
@@ -329,5 +330,10 @@ def write(plan, report, *, user=None, reason=IMPORT_REASON, final=False):
         ["results_updated_at", "status", "final_at", "expected_units"],
         **history,
     )
-    pagecache.invalidate()  # the bulk writes above send no signals
+    # The bulk writes above send no signals. New figures for measures on file change only the
+    # pages that show them (core/pagetags.py); a new measure changes lists too.
+    if adds_measures:
+        pagecache.invalidate()
+    else:
+        pagetags.invalidate_tags(RACES_TAG, *(measure_tag(measure.pk) for measure in measures))
     report.measures = measures

@@ -304,17 +304,21 @@ def response_is_cacheable(request, response):
     )
 
 
-def mark_public(response):
+def mark_public(response, *, live=False):
     """Cache-Control for browsers and CDNs, and an ETag so a revalidation can answer 304.
 
     A CDN keeps serving its copy while it revalidates (stale-while-revalidate) or while the
-    site answers with errors (stale-if-error), as the page cache itself does.
+    site answers with errors (stale-if-error), as the page cache itself does. A page showing
+    figures still changing (``live``) may be kept RESULTS_LIVE_MAX_AGE seconds and served
+    stale only CACHE_STALE_SECONDS more, so no cache holds a counting race's figures longer.
     """
     patch_cache_control(
         response,
         public=True,
-        max_age=settings.CACHE_MAX_AGE,
-        stale_while_revalidate=settings.CACHE_STALE_WHILE_REVALIDATE,
+        max_age=settings.RESULTS_LIVE_MAX_AGE if live else settings.CACHE_MAX_AGE,
+        stale_while_revalidate=(
+            settings.CACHE_STALE_SECONDS if live else settings.CACHE_STALE_WHILE_REVALIDATE
+        ),
         stale_if_error=settings.CACHE_STALE_IF_ERROR,
     )
     if not response.has_header("ETag"):
@@ -452,7 +456,7 @@ class PageCacheMiddleware:
             # A render that fails keeps the previous copy (as stale-if-error asks of a CDN).
             return conditional(request, stored_response(stale, state="stale"))
         if request_is_cacheable(request) and response_is_cacheable(request, response):
-            mark_public(response)
+            mark_public(response, live=pagetags.LIVE_TAG in tags)
             edge.tag_response(response, tags)
             if use_cache and not getattr(response, "skip_page_cache", False):
                 self.store(request, response, generation, parameters, stamp, tags)

@@ -12,6 +12,12 @@ exception made for the writes that happen all night, not a second way to describ
   that shows them records them without having to remember.
 - A results write calls ``invalidate_tags(...)`` inside ``changing(...)``, which also keeps the
   row signals of that write from emptying the whole cache (candidates/importing).
+- A page that reads a table an app registered with ``default_tag_for`` but records no tag at
+  all gets that app's default tag ("races": every results write changes it). A page that shows
+  results without saying which therefore still goes stale at each results write: forgetting a
+  ``shows`` call costs renders, never correctness.
+- LIVE_TAG marks a page that shows figures still changing; the page cache gives it a short
+  max-age so browsers and CDNs hold it only seconds (civicsite/core/pagecache.py).
 
 Correctness does not depend on when ``shows`` is called during a render: a stored page keeps the
 *stamp* read when its request began, each tag keeps the stamp of its last change (taken after
@@ -33,7 +39,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
+from django.db import connection, transaction
 
 from civicsite.core import edge
 
@@ -41,6 +47,10 @@ from civicsite.core import edge
 SHARED_ALIAS = "pagecache"
 TAG_KEY_PREFIX = "pages:tag:"
 CLOCK_KEY = "pages:clock"
+LIVE_TAG = "live"
+
+# Table name -> the tag a page that reads it and records no tag of its own gets.
+_default_tags = {}
 
 _recording = contextvars.ContextVar("civicsite_page_tags", default=None)
 _covered = contextvars.ContextVar("civicsite_covered_change", default=False)
@@ -103,22 +113,50 @@ def _tick():
 # --- Recording what a page shows --------------------------------------------------------------
 
 
+class _Recorded(set):
+    """The tags of the page being rendered; ``declared`` once any ``shows`` call was made."""
+
+    declared = False
+
+
 def shows(*tags):
-    """Say that the page being rendered shows ``tags``; nothing outside a page-cache render."""
+    """Say that the page being rendered shows ``tags``; nothing outside a page-cache render.
+
+    With no tags: the page says it shows nothing the registered tables hold that changes
+    without a structural change (it reads them for names and links), so it gets no default.
+    """
     recorded = _recording.get()
     if recorded is not None:
         recorded.update(tags)
+        recorded.declared = True
+
+
+def default_tag_for(tag, *models):
+    """A page that reads ``models``' tables and says nothing of what it shows gets ``tag``."""
+    for model in models:
+        _default_tags[model._meta.db_table] = tag
 
 
 @contextmanager
 def recording():
-    """While a page renders: the set its ``shows`` calls fill."""
-    tags = set()
+    """While a page renders: the set its ``shows`` calls fill (and the default tags of the
+    registered tables it read, if it recorded none)."""
+    tags, defaults = _Recorded(), set()
+
+    def note_tables(execute, sql, params, many, context):
+        for table, tag in _default_tags.items():
+            if tag not in defaults and table in sql:
+                defaults.add(tag)
+        return execute(sql, params, many, context)
+
     token = _recording.set(tags)
     try:
-        yield tags
+        with connection.execute_wrapper(note_tables):
+            yield tags
     finally:
         _recording.reset(token)
+        if not tags.declared:
+            tags.update(defaults)
 
 
 def versions(tags):
