@@ -20,6 +20,7 @@ Debian package ``wrk``. README.md, "Benchmark", says how to read the table.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -153,13 +154,14 @@ def milliseconds(text):
     return float(number) * UNITS[unit]
 
 
-def run_wrk(url, args):
+def run_wrk(url, args, *, script=None, duration=None):
     command = [
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
-        f"-d{args.duration}s",
+        f"-d{duration or args.duration}s",
         "--latency",
+        *(["-s", str(script)] if script else []),
         url,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -169,6 +171,7 @@ def run_wrk(url, args):
         "p99_ms": milliseconds(re.search(r"\s99%\s+(\S+)", output).group(1)),
         "errors": 0,
     }
+    result["rps"] = result["requests_per_second"]
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         result["errors"] += int(match.group(1))
     if match := re.search(
@@ -176,6 +179,40 @@ def run_wrk(url, args):
     ):
         result["errors"] += sum(int(n) for n in match.groups())
     return result
+
+
+@contextlib.contextmanager
+def gunicorn_server(env, args, name, *, access_log=None, port=None):
+    """gunicorn serving the site with ``env`` on a loopback port; yields its base address."""
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        str(BIN / "gunicorn"),
+        "civicsite.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.worker_threads),
+    ]
+    if access_log:
+        # Which pages were rendered (X-Page-Cache: miss), for the election-night scenario.
+        command += ["--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS / f"gunicorn-{name}.log", "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_until_up(base, process)
+            yield base
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+ACCESS_FORMAT = "%(t)s %(U)s%(q)s %({x-page-cache}o)s"
 
 
 def print_table(rows, header):
@@ -207,6 +244,14 @@ def main():
     parser.add_argument(
         "--pages", default="", help="only these pages, comma-separated (the ceiling always runs)"
     )
+    parser.add_argument(
+        "--scenario",
+        choices=["pages", "election-night"],
+        default="pages",
+        help="pages: each page alone (default); election-night: scripts/bench_night.py",
+    )
+    parser.add_argument("--night-seconds", type=int, default=120, help="election night (120)")
+    parser.add_argument("--import-every", type=int, default=10, help="seconds between imports")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (Debian package `wrk`).")
@@ -231,6 +276,11 @@ def main():
         print(f"Seeding the bench data set (scale {args.scale}); this takes a minute or two.")
         call_command("seed_bench", scale=float(args.scale))
     call_command("collectstatic", verbosity=0, interactive=False)
+    if args.scenario == "election-night":
+        import bench_night
+
+        bench_night.run(args, env, {**env, "CACHE_PAGES": "0"})
+        return
     urls = pages()
     if args.pages:
         wanted = {"ceiling", *(name.strip() for name in args.pages.split(","))}
@@ -242,34 +292,19 @@ def main():
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = open(RESULTS / f"gunicorn-{stamp}.log", "w")  # noqa: SIM115 (kept open for gunicorn)
-    gunicorn = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "civicsite.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            args.worker_class,
-            "--threads",
-            str(args.worker_threads),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # The ceiling: the constant view on a server with the page cache off (plain Django), so
+    # that a cached page is compared with the cheapest response Django itself can give.
+    plain_env = {**env, "CACHE_PAGES": "0"}
     rows = []
-    try:
-        wait_until_up(base, gunicorn)
+    with (
+        gunicorn_server(plain_env, args, f"{stamp}-plain") as plain,
+        gunicorn_server(env, args, stamp) as base,
+    ):
         sizes = {}
         for name, url in urls:
             for _ in range(3):  # warm: every worker's first request, and the page cache
                 status, size, _ = fetch(base + url)
+                fetch(plain + urls[0][1])
             sizes[name] = size
         # Every page, the ceiling first, is measured in ``--rounds`` rounds and keeps its best
         # round. This VM has windows of a few seconds in which everything runs ~2.6x slower
@@ -279,7 +314,7 @@ def main():
         runs = {name: [] for name, _ in urls}
         for _ in range(args.rounds):
             for name, url in urls:
-                runs[name].append(run_wrk(base + url, args))
+                runs[name].append(run_wrk((plain if name == "ceiling" else base) + url, args))
         results = {}
         for name, page_runs in runs.items():
             in_order = [run["requests_per_second"] for run in page_runs]
@@ -299,10 +334,6 @@ def main():
                     "ratio_to_ceiling": results[name]["requests_per_second"] / ceiling,
                 }
             )
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
-        log.close()
 
     mode = "cold (page cache off)" if args.cold else "warm (page cache on)"
     engine = database["ENGINE"].rsplit(".", 1)[-1]

@@ -343,6 +343,10 @@ def stored_response(entry, *, state="hit"):
         response[name] = value
     response["Age"] = str(max(0, int(time.time() - entry.stored)))
     response["X-Page-Cache"] = state
+    if state == "stale":
+        # The last copy, while one request renders the page again: no cache downstream (the
+        # edge cache fetching after a purge, a browser) may keep it as if it were current.
+        patch_cache_control(response, max_age=0)
     return response
 
 
@@ -386,7 +390,7 @@ def entry_state(entry, generation):
         return None
     if not entry.tags:
         return state
-    by_tags = pagetags.freshness(entry.stamp, entry.tags, pagetags.versions(entry.tags))
+    by_tags = pagetags.freshness(entry.stamp, entry.tags, pagetags.current_versions(entry.tags))
     if by_tags is None:
         return None
     return "fresh" if state == by_tags == "fresh" else "stale"
@@ -459,7 +463,9 @@ class PageCacheMiddleware:
             mark_public(response, live=pagetags.LIVE_TAG in tags)
             edge.tag_response(response, tags)
             if use_cache and not getattr(response, "skip_page_cache", False):
-                self.store(request, response, generation, parameters, stamp, tags)
+                # A page that may show this thread's uncommitted rows is never stored.
+                if not pagetags.shows_uncommitted(tags):
+                    self.store(request, response, generation, parameters, stamp, tags)
                 response["X-Page-Cache"] = "miss"
             return conditional(request, response)
         if (

@@ -32,6 +32,7 @@ page older than that has expired anyway). A missing version means "never changed
 """
 
 import contextvars
+import threading
 import time
 from contextlib import contextmanager
 from typing import NamedTuple
@@ -53,6 +54,7 @@ LIVE_TAG = "live"
 _default_tags = {}
 
 _recording = contextvars.ContextVar("civicsite_page_tags", default=None)
+_this_thread = threading.local()
 _covered = contextvars.ContextVar("civicsite_covered_change", default=False)
 
 
@@ -222,27 +224,69 @@ class _CommitTagBump:
 
 
 def invalidate_tags(*tags):
-    """Make pages that show ``tags`` stale: now, and again when the transaction commits.
+    """Make pages that show ``tags`` stale: at once outside a transaction, else at its commit.
 
-    The bump now keeps a page rendered meanwhile in this process from the transaction's own
-    rows; the one at commit is the one that counts for every other process, and names the
-    versions from before the transaction as the previous ones (a stale copy may be served).
+    Inside a transaction other processes cannot see its rows yet: a page they rendered on an
+    earlier bump would show the old figures and be thrown away at the commit (two renders
+    per change, half of them wasted). So the shared bump (and the edge purge) waits for the
+    commit and names the versions from before the transaction as the previous ones (a stale
+    copy may be served). Meanwhile only this thread, which can see the transaction's rows,
+    treats the tags as changed (``current_versions``) and stores no page that shows them: the
+    transaction may still roll back.
     """
     tags = set(tags)
     if not tags:
         return
-    before = _bump_tags(tags)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        _bump_tags(tags)
         return
-    active = {sid for sid in connection.savepoint_ids if sid}
-    for sids, func, _ in connection.run_on_commit:
-        if isinstance(func, _CommitTagBump) and {sid for sid in sids if sid} <= active:
+    found = versions(tags)
+    before = {
+        tag: found[tag].stamp if isinstance(found.get(tag), TagVersion) else 0.0 for tag in tags
+    }
+    pending = _pending(create=True)
+    stamp, now = _tick(), time.time()
+    for tag in tags:
+        earlier = pending.get(tag)
+        pending[tag] = TagVersion(stamp, now, earlier.stamp if earlier else before[tag])
+    # One bump per transaction, however many writes (and savepoints) it holds: joining a bump
+    # that a rollback could still drop is safe, since such a rollback drops this change too.
+    for _, func, _ in connection.run_on_commit:
+        if isinstance(func, _CommitTagBump):
             func.add(before)
             return
     bump = _CommitTagBump()
     bump.add(before)
     transaction.on_commit(bump)
+
+
+def _pending(*, create=False):
+    """{tag: TagVersion} changed by this thread's open transaction (forgotten once it ends,
+    committed or rolled back: a new outermost atomic block is a new transaction)."""
+    connection = transaction.get_connection()
+    outermost = connection.atomic_blocks[0] if connection.atomic_blocks else None
+    owner, pending = getattr(_this_thread, "pending", (None, None))
+    if outermost is None or owner is not outermost:
+        pending = None
+    if pending is None:
+        pending = {}
+        _this_thread.pending = (outermost, pending) if create else (None, None)
+    return pending
+
+
+def current_versions(tags):
+    """``versions(tags)`` as this thread sees them: with its open transaction's changes."""
+    found = versions(tags)
+    pending = _pending()
+    found.update({tag: pending[tag] for tag in tags if tag in pending})
+    return found
+
+
+def shows_uncommitted(tags):
+    """True when a page showing ``tags`` may show rows of this thread's open transaction."""
+    pending = _pending()
+    return bool(pending) and not pending.keys().isdisjoint(tags)
 
 
 @contextmanager

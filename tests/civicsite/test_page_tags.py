@@ -80,6 +80,7 @@ def test_emptying_everything_still_empties_tagged_pages():
     assert state("/races/1/") == "miss"
 
 
+@pytest.mark.django_db(transaction=True)  # a change that really commits
 def test_a_change_that_commits_while_a_page_renders_is_never_hidden_by_it():
     assert state("/mid-render/?change=1") == "miss"
     # Stored, but from figures older than the change: the next reader gets a new render.

@@ -75,6 +75,7 @@ def test_the_last_copy_is_served_a_few_seconds_at_most(clock):
     assert "Polls have closed" in response.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # a change that really commits
 def test_the_request_that_takes_the_turn_renders_the_new_figures(clock):
     race = make_district_5_general()
     url = race.get_absolute_url()
