@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 
@@ -62,7 +62,8 @@ def shared():
     """Where the generation, the schedule and tag versions live: seen by every process."""
     # caches.settings, not settings.CACHES: in tests the two differ for a moment while an
     # override of CACHES is being undone.
-    return caches[SHARED_ALIAS] if SHARED_ALIAS in caches.settings else cache
+    # caches["default"], not the ``cache`` proxy: counts_in_redis() checks the backend's class.
+    return caches[SHARED_ALIAS] if SHARED_ALIAS in caches.settings else caches["default"]
 
 
 def counts_in_redis(store=None):
@@ -97,7 +98,9 @@ def stamp_from(found):
         store = shared()
         store.add(CLOCK_KEY, _initial_counter(), timeout=None)
         value = store.get(CLOCK_KEY)
-    return value
+    # Between ticks: after the change that gave ``value`` (the page may show it), before the
+    # next one (a tick's stamp is a whole number above it), so freshness can compare strictly.
+    return value + 0.5
 
 
 def _tick():
