@@ -24,6 +24,8 @@ from taggit.models import Tag
 from articles.images import mime_type
 from articles.models import Article, tagged_article_ids
 from candidates.models import Candidate, Election, Race
+from candidates.race_data import status_text
+from candidates.results import race_results
 
 FEED_ITEMS = 30
 
@@ -137,6 +139,12 @@ class CandidateFeed(ArticleFeed):
         return articles_for_feed().filter(candidates=candidate)[:FEED_ITEMS]
 
 
+def race_state_text(race):
+    """A race's state in the words its page uses (candidates/results.py), from a race of
+    ``Race.objects.with_results()`` (no query)."""
+    return status_text(race_results(race, candidacies=race.candidacies.all()))
+
+
 class ElectionFeed(ArticleFeed):
     """News about an election and its result updates (one item per race with results)."""
 
@@ -158,8 +166,8 @@ class ElectionFeed(ArticleFeed):
         )
         articles = list(articles_for_feed().filter(about_election)[:FEED_ITEMS])
         races = list(
-            Race.objects.filter(election=election, results_updated_at__isnull=False)
-            .select_related("election", "office")
+            Race.objects.with_results()
+            .filter(election=election, results_updated_at__isnull=False)
             .order_by("-results_updated_at")[:FEED_ITEMS]
         )
         items = articles + races
@@ -168,14 +176,14 @@ class ElectionFeed(ArticleFeed):
 
     def item_title(self, item):
         if isinstance(item, Race):
-            return f"Results: {item.office.name} ({item.get_status_display()})"
+            return f"Results: {item.office.name} ({race_state_text(item)})"
         return super().item_title(item)
 
     def item_description(self, item):
         if isinstance(item, Race):
             return escape(
                 f"Results for {item.office.name} in the {item.election.name} were updated. "
-                f"Status: {item.get_status_display()}."
+                f"Status: {race_state_text(item)}."
             )
         return super().item_description(item)
 

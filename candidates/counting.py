@@ -94,7 +94,7 @@ def county_statuses(results, *, now=None):
         quiet = bool(
             as_of
             and results.has_votes
-            and race.status == race.Status.COUNTING
+            and results.state.is_counting
             and incomplete
             and now - as_of >= quiet_after
         )

@@ -115,15 +115,18 @@ class Office(SlugFromNameMixin, models.Model):
 
 
 class ElectionQuerySet(models.QuerySet):
-    def upcoming(self):
-        return self.filter(date__gte=timezone.localdate()).order_by("date")
+    def not_over(self):
+        """Elections whose day has not passed (in the newsroom's time zone), soonest first.
+        Whether one is upcoming, today or counting is its ElectionState
+        (candidates/results.py), from its races."""
+        return self.filter(date__gte=timezone.localdate()).order_by("date", "name")
 
-    def past(self):
-        return self.filter(date__lt=timezone.localdate()).order_by("-date")
-
-    def counting(self):
-        """Elections with at least one race still being counted."""
-        return self.filter(races__status=Race.Status.COUNTING).distinct()
+    def with_race_states(self):
+        """Each election's races with what their RaceState needs (``with_state_facts``),
+        prefetched: two queries however many elections and races."""
+        return self.prefetch_related(
+            models.Prefetch("races", queryset=Race.objects.with_state_facts().order_by())
+        )
 
 
 class Election(models.Model):
@@ -182,8 +185,20 @@ class RaceQuerySet(models.QuerySet):
             ),
         )
 
-    def counting(self):
-        return self.filter(status=Race.Status.COUNTING)
+    def with_state_facts(self):
+        """What a race's RaceState needs besides its own fields, annotated (no query per
+        row; candidates/results.py ``listed_race_state``): whether any votes are on file
+        (``has_votes``, top-level units only, as the totals) and any reported outcome."""
+        return self.annotate(
+            has_votes=models.Exists(
+                VoteCount.objects.filter(
+                    candidacy__race=OuterRef("pk"), unit__parent__isnull=True, votes__gt=0
+                )
+            ),
+            has_reported_outcome=models.Exists(
+                Candidacy.objects.filter(race=OuterRef("pk")).exclude(reported_outcome="")
+            ),
+        )
 
 
 class Race(models.Model):
@@ -199,6 +214,8 @@ class Race(models.Model):
 
     # The statuses in which results are final (races and ballot measures alike).
     FINAL_STATUSES = frozenset({Status.UNOFFICIAL_FINAL, Status.CERTIFIED})
+    # The others: with votes on file, such a race is being counted (results.race_state).
+    NOT_FINAL_STATUSES = frozenset({Status.UPCOMING, Status.COUNTING})
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="races")
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="races")

@@ -6,9 +6,11 @@ results rules themselves live in candidates/results.py; this module only fetches
 and groups the per-county figures for display.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.utils import timezone
 
 from candidates.models import (
     Answer,
@@ -22,6 +24,9 @@ from candidates.models import (
 )
 from candidates.results import (
     RACES_TAG,
+    ElectionState,
+    election_state,
+    listed_race_state,
     measure_results,
     precinct_units,
     precincts_in,
@@ -31,13 +36,42 @@ from civicsite.core import pagetags
 
 
 def elections_for_index():
-    """Upcoming, now counting and past elections; an election being counted is listed once."""
-    counting = Election.objects.counting()
+    """Every election under its ElectionState (candidates/results.py): now counting, today,
+    upcoming (soonest first) and past (newest first), each listed once. Two queries: the
+    elections and their races with what the races' states need."""
+    pagetags.shows(RACES_TAG)  # an election moves between groups with its races' states
+    today = timezone.localdate()
+    groups = {state: [] for state in ElectionState}
+    for election in Election.objects.with_race_states().order_by("-date", "name"):
+        states = [listed_race_state(race, today=today) for race in election.races.all()]
+        groups[election_state(election.date, states, today=today)].append(election)
     return {
-        "counting": list(counting.order_by("-date")),
-        "upcoming": list(Election.objects.upcoming().exclude(pk__in=counting.values("pk"))),
-        "past": list(Election.objects.past().exclude(pk__in=counting.values("pk"))),
+        "counting": groups[ElectionState.COUNTING],
+        "today": groups[ElectionState.TODAY],
+        "upcoming": groups[ElectionState.UPCOMING][::-1],
+        "past": groups[ElectionState.PAST],
     }
+
+
+# How many elections on or after today the home page looks through for the next one: only
+# elections of today whose results are coming in are passed over.
+NEXT_ELECTION_LOOKAHEAD = 5
+
+
+def next_election():
+    """The next election readers can still vote in, or None: the first whose day is still to
+    come, or today's while none of its races has results (once they come in, the home page's
+    results module shows them, so "Next election: today" does not stay beside the winners).
+    Two queries."""
+    pagetags.shows(RACES_TAG)
+    today = timezone.localdate()
+    for election in Election.objects.not_over().with_race_states()[:NEXT_ELECTION_LOOKAHEAD]:
+        states = [listed_race_state(race, today=today) for race in election.races.all()]
+        if election.date > today or all(
+            state.no_results_yet or state.is_cancelled for state in states
+        ):
+            return election
+    return None
 
 
 def election_races(election):
@@ -214,15 +248,42 @@ class ProfileEntry:
     row: object
 
 
-def counting_race_pages(*, limit=6):
-    """Races now being counted (latest results first) with their results and reporting
-    status, for the home page: three queries however many races and candidates."""
+def home_results_pages(*, days, limit):
+    """The home page's election-week module: up to ``limit`` races as RacePages, the ones
+    being counted first, then the latest updated, from the elections of the last ``days``
+    days (with figures on file, or election day's before the first figures) and any race
+    still being counted, however old. Cancelled races are left out. Three queries however
+    many races and candidates; the state each race shows is its RaceState, as everywhere."""
     pagetags.shows(RACES_TAG)  # which races these are changes with any race's state
+    today = timezone.localdate()
+    recent = Q(election__date__range=(today - datetime.timedelta(days=days), today)) & (
+        Q(has_votes=True) | Q(election__date=today)
+    )
     races = (
         Race.objects.with_results()
-        .counting()
-        .order_by(F("results_updated_at").desc(nulls_last=True), "election__date", "office__name")[
-            :limit
-        ]
+        .with_state_facts()
+        .filter(recent | Q(has_votes=True, status__in=Race.NOT_FINAL_STATUSES), cancelled=False)
+        .order_by(
+            F("results_updated_at").desc(nulls_last=True),
+            "-election__date",
+            "office__name",
+            "party",
+        )[:limit]
     )
-    return [RacePage.summary(race) for race in races]
+    pages = [RacePage.summary(race) for race in races]
+    pages.sort(key=lambda page: not page.results.is_live)  # stable: latest first within
+    return pages
+
+
+def race_states(races):
+    """{race id: RaceState} for races already fetched (a search's hits), read as every page
+    reads them (``race_results``): two queries for their candidacies and counties however
+    many races."""
+    prefetch_related_objects(
+        races,
+        Prefetch("candidacies", queryset=Candidacy.objects.for_results()),
+        Prefetch(
+            "reporting_units", queryset=ReportingUnit.objects.top_level(), to_attr="top_units"
+        ),
+    )
+    return {race.pk: race_results(race, candidacies=race.candidacies.all()).state for race in races}

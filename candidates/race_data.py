@@ -28,6 +28,7 @@ from django.utils.timezone import localtime
 from candidates.counting import county_statuses
 from candidates.models import RaceCall
 from candidates.results import and_list
+from civicsite.core.dates import machine_time
 
 
 def refresh_seconds(results):
@@ -70,15 +71,9 @@ def updated_text(race, format_string="N j, Y, P T"):
 
 
 def status_text(results):
-    """The race's standing in a few words, as the pages' facts and cards say it."""
-    state = results.state
-    if state.is_cancelled:
-        return "Cancelled"
-    if state.no_results_yet:
-        return "Not in yet"
-    if state.is_called:
-        return "Called; counting continues"
-    return results.race.get_status_display()
+    """The race's standing in a few words, as every page, box, card and feed says it: its
+    RaceState's label ("Called; counting continues")."""
+    return results.state.label
 
 
 def precincts_text(reporting, total):
@@ -169,6 +164,8 @@ def display_texts(results, precincts):
         "live": "live" if results.is_live else "",
         "updated": updated_text(results.race),
         "updated_time": updated_text(results.race, "P"),
+        # For <time datetime>: to the second (civicsite/core/dates.py).
+        "updated_datetime": machine_time(results.race.results_updated_at),
         "total": f"{results.total:,}",
         "announce": announce_text(results, precincts),
     }
@@ -203,8 +200,9 @@ def race_payload(request, page):
             "kind": race.election.kind,
             "date": race.election.date.isoformat(),
         },
-        "status": race.status,
-        # RaceState: cancelled, no_results, reported_only, pending, counting, called, final.
+        "status": race.status,  # the desk's hand-set status, as before; readers see "state"
+        # RaceState (candidates/results.py): upcoming, today, no_results, counting, called,
+        # final, certified, cancelled, reported_only.
         "state": results.state.value,
         "updated_at": race.results_updated_at.isoformat() if race.results_updated_at else None,
         "source": race.results_source,

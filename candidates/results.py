@@ -12,8 +12,11 @@ Views, templates, the JSON feed and the importer's summary all read results thro
 - While a race is counting every outcome is pending; a race with no votes has no results yet.
 - While counties a race expects are missing (``Coverage``), every outcome is pending and the
   race cannot be marked final: a race loaded from part of its area never shows a winner.
-- What the pages say about a race as a whole (cancelled, no results yet, outcome as reported,
-  counting, called, final) is ``RaceResults.state``, one ``RaceState``; templates switch on it.
+- What every page, list, box, feed and JSON says about a race as a whole is one ``RaceState``
+  (upcoming, today, counting, called, final, certified; cancelled, reported only, results not
+  on file), derived by ``race_state`` from its status, its election's day and what is on
+  file, never from the hand-set status alone; templates switch on it. An election's
+  ``ElectionState`` follows from its day and its races' states (``election_state``).
 
 Election night (``RaceResults.call``, ``shares_hidden``, the sentences):
 
@@ -109,19 +112,18 @@ def share_percent(votes, total, *, rounding=None):
 
 
 class RaceState(models.TextChoices):
-    """Where a race stands for readers, decided once by ``RaceResults.state``.
+    """Where a race stands for readers: the one state every page, list, box, feed and JSON
+    shows, decided by ``race_state`` (the labels are the words readers see)."""
 
-    Each page words a state its own way ("Not in yet" in the race page's facts, "Results not
-    in yet" on the election page), so the labels name the state rather than being the copy.
-    """
-
-    CANCELLED = "cancelled", "Cancelled"
-    NO_RESULTS = "no_results", "No results yet"
-    REPORTED_ONLY = "reported_only", "Outcome as reported, totals not on file"
-    PENDING = "pending", "Votes in, race not yet counting"
+    UPCOMING = "upcoming", "Upcoming"
+    TODAY = "today", "Election day; no votes reported yet"
+    NO_RESULTS = "no_results", "Results not on file"
     COUNTING = "counting", "Counting"
-    CALLED = "called", "Called by the desk, still counting"
-    FINAL = "final", "Final"
+    CALLED = "called", "Called; counting continues"
+    FINAL = "final", "Unofficial final"
+    CERTIFIED = "certified", "Certified"
+    CANCELLED = "cancelled", "Cancelled"
+    REPORTED_ONLY = "reported_only", "Final, as reported"
 
     @property
     def is_cancelled(self):
@@ -129,7 +131,8 @@ class RaceState(models.TextChoices):
 
     @property
     def no_results_yet(self):
-        return self == RaceState.NO_RESULTS
+        """No figures to show: before, on or after election day."""
+        return self in {RaceState.UPCOMING, RaceState.TODAY, RaceState.NO_RESULTS}
 
     @property
     def is_reported_only(self):
@@ -140,9 +143,99 @@ class RaceState(models.TextChoices):
         return self == RaceState.CALLED
 
     @property
+    def is_counting(self):
+        """Figures are in and may still change (a called race is still being counted)."""
+        return self in {RaceState.COUNTING, RaceState.CALLED}
+
+    @property
+    def is_decided(self):
+        return self in {RaceState.FINAL, RaceState.CERTIFIED, RaceState.REPORTED_ONLY}
+
+    @property
+    def is_live(self):
+        """Figures may arrive or change now: election day, or votes being counted."""
+        return self == RaceState.TODAY or self.is_counting
+
+    @property
     def shows_votes(self):
-        """The vote table, shares and majority math are shown (a pending race's too)."""
-        return self in {RaceState.PENDING, RaceState.COUNTING, RaceState.CALLED, RaceState.FINAL}
+        """The vote table, shares and majority math are shown."""
+        return self.is_counting or self in {RaceState.FINAL, RaceState.CERTIFIED}
+
+
+def race_state(
+    *,
+    status,
+    election_date,
+    has_votes,
+    cancelled=False,
+    reported_only=False,
+    call_shown=False,
+    today=None,
+):
+    """The RaceState of a race (or ballot measure) from its hand-set status, its election's
+    date and what is on file. The one rule, in this order:
+
+    - Cancelled is cancelled, whatever is on file; an old race known only by its reported
+      outcome is REPORTED_ONLY.
+    - With votes on file the figures are shown: CERTIFIED or FINAL when the desk set that
+      status, else CALLED while readers see the desk's call, else COUNTING, whatever the
+      status says (figures that are in are being counted).
+    - With no votes on file the status is not believed: the election's day in the newsroom's
+      time zone (TIME_ZONE) decides: UPCOMING before it, TODAY on it, NO_RESULTS after it.
+    """
+    if cancelled:
+        return RaceState.CANCELLED
+    if reported_only:
+        return RaceState.REPORTED_ONLY
+    if has_votes:
+        if status == Race.Status.CERTIFIED:
+            return RaceState.CERTIFIED
+        if status in Race.FINAL_STATUSES:
+            return RaceState.FINAL
+        return RaceState.CALLED if call_shown else RaceState.COUNTING
+    today = today or timezone.localdate()
+    if election_date > today:
+        return RaceState.UPCOMING
+    if election_date == today:
+        return RaceState.TODAY
+    return RaceState.NO_RESULTS
+
+
+def listed_race_state(race, *, today=None):
+    """The RaceState of a race from ``Race.objects.with_state_facts()`` (no query), for lists
+    that group races or elections by state. The desk's call is not read here, so a called
+    race is COUNTING: the same family (``is_counting``), never another group."""
+    return race_state(
+        status=race.status,
+        election_date=race.election.date,
+        cancelled=race.cancelled,
+        has_votes=race.has_votes,
+        reported_only=race.is_final and not race.has_votes and race.has_reported_outcome,
+        today=today,
+    )
+
+
+class ElectionState(models.TextChoices):
+    """Where an election stands, from its day and its races' states (``election_state``)."""
+
+    COUNTING = "counting", "Now counting"
+    TODAY = "today", "Today"
+    UPCOMING = "upcoming", "Upcoming"
+    PAST = "past", "Past"
+
+
+def election_state(election_date, race_states, *, today=None):
+    """COUNTING while any of its races is counted, whatever the day; otherwise the day
+    decides, and an election is PAST only once its day is over (a race marked final on
+    election day leaves its election under TODAY, never UPCOMING)."""
+    if any(state.is_counting for state in race_states):
+        return ElectionState.COUNTING
+    today = today or timezone.localdate()
+    if election_date > today:
+        return ElectionState.UPCOMING
+    if election_date == today:
+        return ElectionState.TODAY
+    return ElectionState.PAST
 
 
 @dataclass
@@ -303,27 +396,16 @@ class RaceResults:
 
     @property
     def state(self):
-        """The race's RaceState, from the race and these rows (no query).
-
-        In this order: a cancelled race is shown as cancelled whatever is on file (the race,
-        election and article pages hide its figures); then an old race known by its reported
-        outcome; then no votes at all; then the votes are shown, final, counting or (votes
-        entered before the race is set to counting) pending.
-        """
+        """The race's RaceState (``race_state``), from the race and these rows (no query)."""
         race = self.race
-        if race.cancelled:
-            return RaceState.CANCELLED
-        if self.totals_not_on_file:
-            return RaceState.REPORTED_ONLY
-        if not self.has_votes:
-            return RaceState.NO_RESULTS
-        if race.is_final:
-            return RaceState.FINAL
-        if self.call is not None and self.call.shown:
-            return RaceState.CALLED
-        if race.status == Race.Status.COUNTING:
-            return RaceState.COUNTING
-        return RaceState.PENDING
+        return race_state(
+            status=race.status,
+            election_date=race.election.date,
+            cancelled=race.cancelled,
+            has_votes=self.has_votes,
+            reported_only=self.totals_not_on_file,
+            call_shown=self.call is not None and self.call.shown,
+        )
 
     @property
     def coverage(self):
@@ -360,13 +442,10 @@ class RaceResults:
 
     @property
     def is_live(self):
-        """Figures may still change on election night: not cancelled, not final, and counting
-        (or election day, before the first figures). The pages poll the race JSON and tell
-        caches to keep them only a few seconds while this holds."""
-        race = self.race
-        if race.cancelled or race.is_final:
-            return False
-        return race.status == Race.Status.COUNTING or (race.election.date == timezone.localdate())
+        """Figures may still change on election night (``RaceState.is_live``: election day
+        before the first figures, or counting). The pages poll the race JSON and tell caches
+        to keep them only a few seconds while this holds."""
+        return self.state.is_live
 
     @property
     def threshold_sentence(self):
@@ -722,15 +801,13 @@ class MeasureResults:
 
     @property
     def state(self):
-        """The measure's RaceState (no results yet, pending, counting or final), as a race's:
-        a measure is never cancelled or known only by a reported outcome."""
-        if not self.has_votes:
-            return RaceState.NO_RESULTS
-        if self.measure.is_final:
-            return RaceState.FINAL
-        if self.measure.status == Race.Status.COUNTING:
-            return RaceState.COUNTING
-        return RaceState.PENDING
+        """The measure's RaceState by the races' rule (``race_state``): a measure is never
+        cancelled, called or known only by a reported outcome."""
+        return race_state(
+            status=self.measure.status,
+            election_date=self.measure.election.date,
+            has_votes=self.has_votes,
+        )
 
 
 def measure_results(measure, counts=None):
@@ -760,6 +837,6 @@ def measure_results(measure, counts=None):
         passed = measure_passes(measure.pass_rule, yes=yes, no=no)
         results.outcome = PASSED if passed else FAILED
     pagetags.shows(measure_tag(measure.pk))
-    if results.state == RaceState.COUNTING:
+    if results.state.is_live:
         pagetags.shows(pagetags.LIVE_TAG)
     return results

@@ -9,6 +9,7 @@ civicsite/sitemaps.py puts ``SITEMAPS`` together with the other apps' sections.
 from django.contrib.sitemaps import Sitemap
 
 from candidates.models import BallotMeasure, Candidate, Election, Questionnaire, Race
+from candidates.results import RaceState, listed_race_state
 
 
 class CandidateSitemap(Sitemap):
@@ -29,17 +30,31 @@ class ElectionSitemap(Sitemap):
 
 
 class RaceSitemap(Sitemap):
-    changefreq = "hourly"
-
     def items(self):
         return (
-            Race.objects.select_related("election")
+            Race.objects.with_state_facts()
+            .select_related("election")
             .order_by("-election__date", "pk")
-            .only("slug", "results_updated_at", "election__slug")
+            .only(
+                "slug",
+                "status",
+                "cancelled",
+                "results_updated_at",
+                "election__slug",
+                "election__date",
+            )
         )
 
     def lastmod(self, race):
         return race.results_updated_at
+
+    def changefreq(self, race):
+        """From the race's RaceState, as every page reads it: hourly while its figures may
+        change, daily before election day, monthly once it is over."""
+        state = listed_race_state(race)
+        if state.is_live:
+            return "hourly"
+        return "daily" if state == RaceState.UPCOMING else "monthly"
 
 
 class MeasureSitemap(Sitemap):

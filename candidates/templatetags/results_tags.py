@@ -20,7 +20,6 @@ from candidates.results import (
     RUNOFF,
     TIED,
     WON,
-    RaceState,
 )
 
 register = template.Library()
@@ -104,7 +103,15 @@ def profile_outcome(entry):
         return "Race cancelled"
     if not state.shows_votes:
         return "No results yet"
-    return "Counting" if state == RaceState.COUNTING else "Pending"
+    return "Counting" if state.is_counting else "Pending"
+
+
+@register.filter
+def state_of(states, race):
+    """The reader's words for ``race``'s RaceState from {race id: RaceState}
+    (queries.race_states): {{ race_states|state_of:race }}."""
+    state = (states or {}).get(race.pk)
+    return state.label if state is not None else ""
 
 
 @register.filter

@@ -10,7 +10,11 @@ from django.utils import timezone
 from articles.models import Article
 from candidates.models import Race
 from tests.articles.factories import make_article, make_author, make_figure
-from tests.candidates.factories import make_candidate, make_election, make_race
+from tests.candidates.factories import (
+    make_candidate,
+    make_election,
+    make_race_with_votes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +26,7 @@ COMMENTER_NAME = "Distinctive Commenter Zyx"
 def site():
     """Published, draft and scheduled articles sharing a tag, a candidate and an election."""
     election = make_election(name="Atlanta municipal general")
-    race = make_race(election=election)
+    race = make_race_with_votes([("A", 30), ("B", 20)], election=election)
     race.results_updated_at = timezone.now() - datetime.timedelta(minutes=30)
     race.status = Race.Status.COUNTING
     race.save()

@@ -1,8 +1,11 @@
 """The results rules (candidates/results.py): majority, shares, ties, withdrawals."""
 
+import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from candidates.models import Race
 from candidates.results import (
@@ -11,8 +14,11 @@ from candidates.results import (
     RUNOFF,
     TIED,
     WON,
+    ElectionState,
     RaceState,
+    election_state,
     race_results,
+    race_state,
     share_percent,
 )
 from tests.candidates.factories import (
@@ -166,20 +172,87 @@ def test_a_final_race_known_only_by_its_reported_outcome_is_reported_only():
     assert results.state == RaceState.REPORTED_ONLY
 
 
-def test_votes_entered_before_the_race_is_set_to_counting_are_pending():
+ELECTION_DAY = datetime.date(2021, 11, 2)
+DAY_BEFORE, DAY_AFTER = (
+    ELECTION_DAY - datetime.timedelta(days=1),
+    ELECTION_DAY + datetime.timedelta(days=1),
+)
+UPCOMING, COUNTING = Race.Status.UPCOMING, Race.Status.COUNTING
+FINAL, CERTIFIED = Race.Status.UNOFFICIAL_FINAL, Race.Status.CERTIFIED
+
+
+@pytest.mark.parametrize(
+    ("status", "today", "on_file", "state"),
+    [
+        # No votes on file: the day decides, whatever the hand-set status says.
+        (UPCOMING, DAY_BEFORE, "nothing", RaceState.UPCOMING),
+        (COUNTING, DAY_BEFORE, "nothing", RaceState.UPCOMING),
+        (FINAL, DAY_BEFORE, "nothing", RaceState.UPCOMING),
+        (UPCOMING, ELECTION_DAY, "nothing", RaceState.TODAY),
+        (COUNTING, ELECTION_DAY, "nothing", RaceState.TODAY),
+        (CERTIFIED, ELECTION_DAY, "nothing", RaceState.TODAY),
+        (UPCOMING, DAY_AFTER, "nothing", RaceState.NO_RESULTS),
+        (COUNTING, DAY_AFTER, "nothing", RaceState.NO_RESULTS),
+        # Votes on file: counted until the desk marks them final or certified.
+        (UPCOMING, ELECTION_DAY, "votes", RaceState.COUNTING),
+        (COUNTING, ELECTION_DAY, "votes", RaceState.COUNTING),
+        (COUNTING, DAY_AFTER, "votes", RaceState.COUNTING),
+        (COUNTING, ELECTION_DAY, "votes and a call", RaceState.CALLED),
+        (FINAL, ELECTION_DAY, "votes", RaceState.FINAL),
+        (FINAL, ELECTION_DAY, "votes and a call", RaceState.FINAL),
+        (FINAL, DAY_AFTER, "votes", RaceState.FINAL),
+        (CERTIFIED, DAY_AFTER, "votes", RaceState.CERTIFIED),
+        # The nuances: cancelled whatever is on file; an outcome known only as reported.
+        (COUNTING, ELECTION_DAY, "votes, cancelled", RaceState.CANCELLED),
+        (CERTIFIED, DAY_AFTER, "a reported outcome", RaceState.REPORTED_ONLY),
+    ],
+)
+def test_one_race_state_from_status_election_day_and_what_is_on_file(status, today, on_file, state):
+    assert (
+        race_state(
+            status=status,
+            election_date=ELECTION_DAY,
+            has_votes="votes" in on_file,
+            cancelled="cancelled" in on_file,
+            reported_only="reported" in on_file,
+            call_shown="call" in on_file,
+            today=today,
+        )
+        == state
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "race_states", "state"),
+    [
+        (DAY_BEFORE, [RaceState.UPCOMING], ElectionState.UPCOMING),
+        (ELECTION_DAY, [RaceState.TODAY], ElectionState.TODAY),
+        (ELECTION_DAY, [RaceState.FINAL, RaceState.CERTIFIED], ElectionState.TODAY),
+        (ELECTION_DAY, [RaceState.FINAL, RaceState.COUNTING], ElectionState.COUNTING),
+        (DAY_AFTER, [RaceState.FINAL, RaceState.CALLED], ElectionState.COUNTING),
+        (DAY_AFTER, [RaceState.FINAL, RaceState.NO_RESULTS], ElectionState.PAST),
+        (DAY_AFTER, [], ElectionState.PAST),
+    ],
+)
+def test_an_election_is_past_only_once_its_day_is_over_and_counting_while_a_race_counts(
+    today, race_states, state
+):
+    assert election_state(ELECTION_DAY, race_states, today=today) == state
+
+
+@time_machine.travel(datetime.datetime(2021, 11, 2, 23, 30, tzinfo=ZoneInfo("America/New_York")))
+def test_election_day_is_the_newsrooms_day_not_utcs():
+    """At 11:30 p.m. in Atlanta it is already Nov. 3 in UTC; the race is still today's."""
+    race = make_race(election=make_election(date=ELECTION_DAY), status=COUNTING)
+    make_candidacy(race, name="A")
+    assert race_results(race).state == RaceState.TODAY
+
+
+def test_a_race_state_follows_the_figures_a_race_is_loaded_with():
     race = make_race_with_votes([("A", 900), ("B", 100)], status=Race.Status.UPCOMING)
-    assert race_results(race).state == RaceState.PENDING
-
-
-def test_a_race_being_counted_with_votes_in_is_counting():
-    race = make_race_with_votes([("A", 900), ("B", 100)], status=Race.Status.COUNTING)
     assert race_results(race).state == RaceState.COUNTING
-
-
-@pytest.mark.parametrize("status", [Race.Status.UNOFFICIAL_FINAL, Race.Status.CERTIFIED])
-def test_an_unofficial_final_or_certified_race_with_votes_is_final(status):
-    race = make_race_with_votes([("A", 900), ("B", 100)], status=status)
-    assert race_results(race).state == RaceState.FINAL
+    race.status = Race.Status.CERTIFIED
+    assert race_results(race).state == RaceState.CERTIFIED
 
 
 def test_the_race_state_is_decided_from_the_loaded_rows_without_a_query(

@@ -168,9 +168,59 @@ def test_the_home_page_takes_a_fixed_number_of_queries(client, django_assert_num
     """Prevents a query per race (candidacies, counties), per guide (race, office) and per
     article card (bylines, lead figure)."""
     make_home_content(size)
-    # pinned lead, news + bylines, next election, its guides, features + bylines,
-    # counting races + candidacies + counties, coming events (articles' coming_up_events tag)
-    with django_assert_num_queries(11):
+    # pinned lead, news + bylines, next election + its races' states, its guides, features +
+    # bylines, results races + candidacies + counties, coming events (coming_up_events tag)
+    with django_assert_num_queries(12):
         response = client.get("/")
     assert response.status_code == 200
-    assert len(response.context["counting"]) == min(size, 6)
+    assert len(response.context["results_pages"]) == min(size, 6)
+
+
+def district_5_on(election_day, status):
+    race = make_district_5_general()
+    race.election.date = election_day
+    race.election.save()
+    race.status = status
+    race.save()
+    return race
+
+
+@time_machine.travel(datetime.datetime(2021, 11, 3, 16, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_day_after_the_call_the_home_page_still_shows_the_winner(client):
+    district_5_on(datetime.date(2021, 11, 3), Race.Status.UNOFFICIAL_FINAL)
+    # Bakhtiari's 49.50% is short of a majority: the top two advance.
+    html = client.get("/").content.decode()
+
+    assert '<h2 id="results-heading">Latest results</h2>' in html
+    assert "Advance to runoff:" in html and "Unofficial final" in html
+    # Election day's results are final: it is no longer the "next election ... today".
+    assert 'home-election__countdown">today' not in html
+    assert "No upcoming election is on file yet." in html
+
+
+def test_the_home_page_keeps_results_for_home_results_days_after_election_day(client, settings):
+    settings.HOME_RESULTS_DAYS = 7
+    week_later = datetime.datetime(2021, 11, 9, 16, 0, tzinfo=datetime.UTC)
+
+    with time_machine.travel(week_later, tick=False):
+        district_5_on(datetime.date(2021, 11, 2), Race.Status.UNOFFICIAL_FINAL)
+        assert "Atlanta City Council District 5" in client.get("/").content.decode()
+    with time_machine.travel(week_later + datetime.timedelta(days=1), tick=False):
+        assert "Atlanta City Council District 5" not in client.get("/").content.decode()
+        settings.HOME_RESULTS_DAYS = 8
+        assert "Atlanta City Council District 5" in client.get("/").content.decode()
+
+
+@time_machine.travel(datetime.datetime(2021, 11, 3, 2, 0, tzinfo=datetime.UTC), tick=False)
+def test_on_election_night_races_being_counted_come_first(client):
+    make_race_with_votes([("Final One", 10), ("Other", 5)], status=Race.Status.CERTIFIED)
+    counting = district_5_on(datetime.date(2021, 11, 2), Race.Status.COUNTING)
+    Race.objects.filter(pk=counting.pk).update(results_updated_at=None)
+
+    response = client.get("/")
+
+    assert [page.results.state.value for page in response.context["results_pages"]] == [
+        "counting",
+        "certified",
+    ]
+    assert '<h2 id="results-heading">Now counting</h2>' in response.content.decode()

@@ -64,7 +64,7 @@
     });
     each(box, "[data-live-time]", function (el) {
       el.textContent = display[el.getAttribute("data-live-time")] || "";
-      if (data.updated_at) el.setAttribute("datetime", data.updated_at);
+      if (display.updated_datetime) el.setAttribute("datetime", display.updated_datetime);
     });
     data.candidacies.forEach(function (c) {
       each(box, '[data-live-row="' + c.slug + '"]', function (row) {
