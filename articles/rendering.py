@@ -32,7 +32,8 @@ import nh3
 from django.db.models import Count
 from django.template.loader import render_to_string
 from markdown.blockprocessors import BlockProcessor
-from markdown.treeprocessors import Treeprocessor
+
+from civicsite.core.markup import HeadingLevels
 
 # Figures in the body column: full width on a phone, the column width (about 46rem) beyond.
 BODY_FIGURE_SIZES = "(min-width: 50rem) 46rem, 100vw"
@@ -146,15 +147,6 @@ class _PlacementProcessor(BlockProcessor):
             blocks.insert(0, after)
 
 
-class _DemoteHeadings(Treeprocessor):
-    """``#`` becomes <h2>, ``##`` <h3> ...: the page's headline is the only <h1>."""
-
-    def run(self, root):
-        for element in root.iter():
-            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
-                element.tag = f"h{int(element.tag[1]) + 1}"
-
-
 class _PlacementExtension(markdown.Extension):
     def __init__(self, renderers, unknown):
         super().__init__()
@@ -167,7 +159,6 @@ class _PlacementExtension(markdown.Extension):
         md.parser.blockprocessors.register(
             _PlacementProcessor(md.parser, self.renderers, self.unknown), "placement", 15
         )
-        md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 5)
 
 
 def _by_key(items):
@@ -197,7 +188,13 @@ def render_body(text, *, figures=(), pull_quotes=(), embeds=()):
     }
     unknown = []
     md = markdown.Markdown(
-        extensions=["sane_lists", "tables", "fenced_code", _PlacementExtension(renderers, unknown)],
+        extensions=[
+            "sane_lists",
+            "tables",
+            "fenced_code",
+            _PlacementExtension(renderers, unknown),
+            HeadingLevels(),  # headings start at <h2> under the headline (core/markup.py)
+        ],
         output_format="html",
     )
     html = md.convert(text or "")
@@ -236,6 +233,19 @@ class _ResultsFrames:
         for marker, frame in self.frames.items():
             html = html.replace(f"<p>{marker}</p>", frame.strip())
         return html
+
+
+def places(text, kind, key):
+    """Whether the Markdown ``text`` places the piece ``[kind: key]`` on a line of its own.
+
+    The article page asks it of its lead figure: a lead the body also places is shown once,
+    where the body places it, not a second time above the headline's first paragraph.
+    """
+    key = (key or "").lower()
+    return any(
+        match["kind"] == kind and match["key"].lower() == key
+        for match in PLACEMENT_RE.finditer(text or "")
+    )
 
 
 def render_markdown(text):

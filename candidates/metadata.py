@@ -94,7 +94,9 @@ def race_meta(request, race):
     election = race.election
     return page_meta(
         request,
-        title=f"{race.heading}: {election.name} results",
+        # With the date: the same office on two elections' ballots (2017 and 2021) is two pages
+        # that must not share a title or a social card.
+        title=f"{race.heading}: {election.name}, {date_format(election.date, 'N j, Y')} results",
         path=race.get_absolute_url(),
         description="Candidates, votes, shares and precincts reporting.",
         breadcrumbs=[
@@ -109,7 +111,7 @@ def measure_meta(request, measure):
     election = measure.election
     return page_meta(
         request,
-        title=f"{measure.title}: {election.name} results",
+        title=f"{measure.title}: {election.name}, {date_format(election.date, 'N j, Y')} results",
         path=measure.get_absolute_url(),
         description=Truncator(measure.question).chars(200)
         if measure.question
@@ -128,7 +130,7 @@ def guide_meta(request, questionnaire, *, path, noindex):
     when = date_format(race.election.date, "N j, Y")
     return page_meta(
         request,
-        title=questionnaire.title,
+        title=f"{questionnaire.title}: {race.heading}, {when}",
         path=path,
         description=f"Every candidate's answers, side by side: {race.heading}, {when}.",
         og_type="article",

@@ -1,9 +1,14 @@
-"""Site-wide rows editors keep in the admin: the front page's pinned lead story, and the edits
-to public profiles that wait for an editor's review."""
+"""Site-wide rows editors keep in the admin: the front page's pinned lead story, the site's own
+pages (About, Contact, Corrections policy), and the edits to public profiles that wait for an
+editor's review."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from civicsite.core.markup import render_page_markdown
 
 
 class FrontPage(models.Model):
@@ -40,6 +45,58 @@ class FrontPage(models.Model):
     def load(cls):
         front_page, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
         return front_page
+
+
+class Page(models.Model):
+    """One of the site's own pages, linked in every page's footer: About, Contact, and the
+    Corrections policy. The set is fixed (``Slug``): the rows are made by the migration that
+    made the table (0007) and cannot be added or deleted in the admin, so the footer links to
+    them without a query and never to a missing page. Editors write the text.
+    """
+
+    class Slug(models.TextChoices):
+        ABOUT = "about", "About"
+        CONTACT = "contact", "Contact"
+        CORRECTIONS = "corrections-policy", "Corrections policy"
+
+    slug = models.SlugField(max_length=40, choices=Slug, unique=True, editable=False)
+    title = models.CharField(max_length=200, help_text="The page's headline.")
+    summary = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One sentence for search engines and link previews.",
+    )
+    body = models.TextField(
+        help_text="Markdown: paragraphs, ## headings, - lists, [links](https://...), > quotes."
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # body_html is rendered from body on save; the history keeps the Markdown.
+    history = HistoricalRecords(excluded_fields=["body_html"])
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__in=["about", "contact", "corrections-policy"]),
+                name="page_known_slug",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        """body_html follows body: sanitized once, here (civicsite/core/markup.py)."""
+        self.body_html = render_page_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("page", kwargs={"slug": self.slug})
 
 
 class PendingEdit(models.Model):

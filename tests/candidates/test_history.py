@@ -54,8 +54,9 @@ def grid_url(race):
 
 
 def grid_data(race, votes, *, status=None):
-    """The grid's POST: ``votes`` maps (candidate name, county) to a count; others blank."""
-    data = {"status": status or race.status}
+    """The grid's POST ("Publish these figures"): ``votes`` maps (candidate name, county) to a
+    count; others blank."""
+    data = {"status": status or race.status, "_publish": "Publish these figures"}
     units = list(race.reporting_units.all())
     for unit in units:
         data[f"reporting_{unit.pk}"] = (
@@ -351,7 +352,7 @@ def test_the_corrections_log_costs_one_query_at_any_length(client, django_assert
         for i in range(size)
     )
     # ... and one for the race's events (articles' race_events tag), one for the desk's call
-    # log (candidates/calls.py).
-    with django_assert_num_queries(7):
+    # log (candidates/calls.py), one for the stories about the race (its coverage list).
+    with django_assert_num_queries(8):
         html = client.get(race.get_absolute_url()).content.decode()
     assert html.count("Fulton votes for Ann Able changed") == size

@@ -256,7 +256,9 @@ def test_race_json_gives_the_same_results_as_the_page(client):
 def test_election_list_groups_upcoming_counting_and_past_elections(client):
     make_election(name="Far future election", date=datetime.date(2099, 11, 3))
     make_election(name="Old election", date=datetime.date(2017, 11, 7))
-    counting = make_race(status=Race.Status.COUNTING, election=make_election(name="Being counted"))
+    counting = make_race_with_votes(
+        [("A", 10)], status=Race.Status.COUNTING, election=make_election(name="Being counted")
+    )
     html = html_of(client, reverse("candidates:election-list"))
     upcoming, _, rest = html.partition('id="past-heading"')
     assert "Now counting" in html
@@ -428,11 +430,12 @@ def race_with_candidacies(n, *, election=None, office=None):
 def test_race_page_queries_stay_constant(client, django_assert_num_queries, size):
     """Prevents an N+1 over candidacies (candidate names, votes) and over per-county counts:
     race, candidacies with votes (and the desk's standing call, a subquery), reporting units,
-    vote counts, (a final race) its corrections log, the desk's call log, and its events
-    (articles' race_events tag, one bounded query): 7 queries at any size; the JSON has
-    neither log nor events: 4."""
+    vote counts, (a final race) its corrections log, the desk's call log, its events
+    (articles' race_events tag, one bounded query) and its coverage (articles' coverage tag,
+    one bounded query): 8 queries at any size; the JSON has neither logs, events nor
+    coverage: 4."""
     race = race_with_candidacies(size)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(race.get_absolute_url())
     with django_assert_num_queries(4):
         client.get(
@@ -450,11 +453,11 @@ def test_a_race_linked_to_its_runoff_costs_one_query_more(client, django_assert_
     the runoff's election, candidacies with votes, counties, vote counts, corrections log, call
     log (one more than test_race_page_queries_stay_constant). The runoff, not yet counted: race
     (with the general), the general's election, candidacies, counties, call log; each page
-    one more for its events (articles' race_events tag)."""
+    two more for its events and its coverage (articles' race_events and coverage tags)."""
     general, runoff = district_5_with_runoff()
     for i in range(size):
         make_candidacy(runoff, name=f"Extra runner {i}")
-    for race, queries in ((general, 8), (runoff, 6)):
+    for race, queries in ((general, 9), (runoff, 7)):
         with django_assert_num_queries(queries):
             response = client.get(race.get_absolute_url())
         assert response.status_code == 200
@@ -479,14 +482,15 @@ def test_election_page_queries_stay_constant(client, django_assert_num_queries, 
 def test_candidate_profile_queries_stay_constant(client, django_assert_num_queries, size):
     """Prevents an N+1 over a candidate's candidacies (race, election, office, runoff) and over
     each race's rivals and counties: candidate, candidacies with races, rivals with votes,
-    counties (coverage), their events (articles' candidate_events tag): 5 queries."""
+    counties (coverage), their events (articles' candidate_events tag), the stories about
+    them (articles' coverage tag): 6 queries."""
     person = make_candidate(name="Perennial Candidate")
     for i in range(size):
         race = make_race(election=make_election(date=datetime.date(2000 + i, 11, 2)))
         unit = make_unit(race)
         record_votes(make_candidacy(race, candidate=person), unit, 100 + i)
         record_votes(make_candidacy(race, name=f"Rival {i}"), unit, 90)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(person.get_absolute_url())
     assert response.content.decode().count('class="candidacy"') == size
 
@@ -503,11 +507,13 @@ def test_candidate_list_queries_stay_constant(client, django_assert_num_queries,
 
 @pytest.mark.parametrize("size", [5, 50])
 def test_election_list_queries_stay_constant(client, django_assert_num_queries, size):
-    """Prevents a query per election: counting, upcoming, past: 3 queries."""
+    """Prevents a query per election and per race: the elections, then their races with
+    whether votes and reported outcomes are on file (the races' states): 2 queries."""
     for i in range(size):
-        make_race(
+        make_race_with_votes(
+            [("A", 10)],
             election=make_election(date=datetime.date(1990 + i, 11, 2)),
             status=Race.Status.COUNTING if i % 2 else Race.Status.CERTIFIED,
         )
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get(reverse("candidates:election-list"))

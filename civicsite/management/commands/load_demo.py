@@ -17,6 +17,7 @@ DEMO_MODULES = [
     "articles.demo",
     "articles.events.demo",
     "candidates.live.demo",  # the rehearsal night: after candidates.demo (its race and people)
+    "civicsite.demo",  # the About, Contact and Corrections policy pages
 ]
 
 
