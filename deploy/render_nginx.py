@@ -23,6 +23,7 @@ DEFAULTS = {
     "LISTEN": "80",
     "UPSTREAM": "unix:/run/civicsite/gunicorn.sock",
     "MEDIA_ROOT": "/srv/civicsite/media",
+    "STATIC_ROOT": "/srv/civicsite/src/staticfiles",
     "HEADER_TIMEOUT": "10s",
     "BODY_TIMEOUT": "10s",
     "BODY_MAX": "1m",

@@ -123,11 +123,13 @@ def test_a_tag_with_no_published_article_is_not_found_even_on_page_one(client):
     assert is_the_sites_not_found_page(client.get(reverse("tag-detail", args=["district-5"])))
 
 
-def test_a_search_that_cannot_be_run_is_still_a_400_with_its_errors_whatever_the_page(client):
-    for page in ("", "2", "abc"):
+def test_an_over_long_search_is_cut_with_a_notice_and_its_missing_pages_are_404s(client):
+    response = client.get(reverse("search"), {"q": "x" * 201})
+    assert response.status_code == 200
+    assert "longer than 200 characters" in response.content.decode()
+    for page in ("2", "abc"):  # one page of nothing: no page 2, and "abc" is no page
         response = client.get(reverse("search"), {"q": "x" * 201, "page": page})
-        assert response.status_code == 400
-        assert "at most 200 characters" in response.content.decode()
+        assert response.status_code == 404
 
 
 # --- Addresses -------------------------------------------------------------------------------
