@@ -9,12 +9,22 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.forms import Textarea
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from articles.events import admin as event_admin  # noqa: F401 (registers events, questions)
-from articles.forms import ArticleAdminForm, AuthorAdminForm, CommentAdminForm, FigureForm
+from articles.forms import (
+    PUBLISHING_BUTTONS,
+    ArticleAdminForm,
+    AuthorAdminForm,
+    CommentAdminForm,
+    FigureForm,
+    FigureFormSet,
+    LibraryImageForm,
+)
 from articles.models import (
     Article,
     Author,
@@ -24,6 +34,7 @@ from articles.models import (
     Embed,
     Exchange,
     Figure,
+    LibraryImage,
     PullQuote,
 )
 from articles.services import (
@@ -71,7 +82,9 @@ class DraftOnlyFormMixin:
         if cleaned.get("status", Article.Status.DRAFT) != Article.Status.DRAFT or (
             stored != Article.Status.DRAFT
         ):
-            self.add_error("status", NOT_YOURS_TO_PUBLISH)
+            # The status is no control of its own (the form's publishing buttons set it): the
+            # refusal is said above the form.
+            self.add_error(None, NOT_YOURS_TO_PUBLISH)
         return cleaned
 
 
@@ -93,10 +106,25 @@ class BylineInline(admin.TabularInline):
 
 
 class FigureInline(admin.StackedInline):
+    """The article's figures: each a picture from the media library (searched by title, alt
+    text or credit) or a new upload that joins it; "Lead image" makes one the lead."""
+
     model = Figure
     form = FigureForm
+    formset = FigureFormSet
     extra = 1
-    fields = ["key", "image", "preview", "alt_text", "caption", "credit", "order"]
+    autocomplete_fields = ["library_image"]
+    fields = [
+        "key",
+        "library_image",
+        "image",
+        "is_lead",
+        "preview",
+        "alt_text",
+        "caption",
+        "credit",
+        "order",
+    ]
     readonly_fields = ["preview"]
 
     @admin.display(description="Preview")
@@ -105,10 +133,72 @@ class FigureInline(admin.StackedInline):
             return "Shown after saving."
         return format_html(
             '<img src="{}" alt="" width="160" class="figure-preview"><br>{} × {} px',
-            figure.src,
+            figure.thumbnail_src,
             figure.width,
             figure.height,
         )
+
+
+@admin.register(LibraryImage)
+class LibraryImageAdmin(admin.ModelAdmin):
+    """The media library: every picture once, with its alt text and credit, searchable, and
+    how many figures use it. Renditions are made once, when the file is saved."""
+
+    form = LibraryImageForm
+    list_display = ["thumbnail", "title", "alt_text", "credit", "size", "used_in", "uploaded_at"]
+    list_display_links = ["thumbnail", "title"]
+    search_fields = ["title", "alt_text", "credit"]
+    date_hierarchy = "uploaded_at"
+    fields = ["title", "image", "thumbnail", "alt_text", "credit", "size", "articles_using_it"]
+    readonly_fields = ["thumbnail", "size", "articles_using_it"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        # The figure count is one annotated column, not a query per row.
+        # An aggregate drops Meta.ordering: name it again, so pages of the list are stable.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(figure_count=Count("figures"))
+            .order_by(*LibraryImage._meta.ordering)
+        )
+
+    @admin.display(description="Image")
+    def thumbnail(self, image):
+        if not image.pk or not image.image:
+            return "Shown after saving."
+        return format_html(
+            '<img src="{}" alt="" width="120" class="figure-preview" loading="lazy">',
+            image.thumbnail_src,
+        )
+
+    @admin.display(description="Size")
+    def size(self, image):
+        return f"{image.width} × {image.height} px" if image.width else "—"
+
+    @admin.display(description="Figures", ordering="figure_count")
+    def used_in(self, image):
+        return image.figure_count
+
+    @admin.display(description="Used in")
+    def articles_using_it(self, image):
+        if not image.pk:
+            return "—"
+        articles = (
+            Article.objects.filter(figures__library_image=image)
+            .distinct()
+            .only("pk", "title")
+            .order_by("-publish_at", "-id")[:20]
+        )
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:articles_article_change", args=[article.pk]), article.title)
+                for article in articles
+            ),
+        )
+        return links or "No article yet."
 
 
 SHORT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 80})}}
@@ -180,6 +270,7 @@ class ArticleAdmin(HistoryAdmin):
     # No foreign key is shown in the list; the lead author comes from the bylines prefetched
     # in get_queryset, so a page of articles costs the same queries as one.
     list_select_related = []
+    change_form_template = "admin/articles/article/change_form.html"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["candidates", "races", "elections"]
     inlines = [
@@ -193,8 +284,17 @@ class ArticleAdmin(HistoryAdmin):
     actions = ["publish_now", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "kind", "body"]}),
+        # Status and publish time are set by the buttons under the form ("Publish now",
+        # "Schedule"); they travel as hidden fields.
         ("Publishing", {"fields": ["status", "publish_at", "content_updated_at"]}),
-        ("Images", {"fields": ["lead_figure", "photo_credit_line"]}),
+        (
+            "Images",
+            {
+                "fields": ["photo_credit_line"],
+                "description": "Figures are below; tick “Lead image” on the one to show at "
+                "the top, on this first save too.",
+            },
+        ),
         ("About", {"fields": ["candidates", "races", "elections", "tags", "comments_open"]}),
         ("Voter-guide Q&A", {"fields": ["candidacy"], "classes": ["collapse"]}),
     ]
@@ -235,19 +335,52 @@ class ArticleAdmin(HistoryAdmin):
         bylines = article.bylines.all()
         return bylines[0].author.name if bylines else "—"
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "lead_figure":
-            # Only this article's own figures; a new article gets its figures on first save.
-            object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Figure.objects.filter(article_id=object_id or None)
-            kwargs["help_text"] = (
-                "The image at the top of the article and on cards. Choose among this article's "
-                "figures (save the article with its figures first)."
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    class Media:
+        css = {"all": ["articles/admin_editing.css"]}
+        js = ["core/word_count.js", "articles/admin_editing.js"]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["has_publish_permission"] = self.has_publish_permission(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self.publishing_button(request):
+            self.say_publishing_state(request, obj)
+            return self.stay_on_the_form(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if self.publishing_button(request):
+            self.say_publishing_state(request, obj)
+            return self.stay_on_the_form(request, obj)
+        return super().response_change(request, obj)
+
+    @staticmethod
+    def publishing_button(request):
+        return next((name for name in PUBLISHING_BUTTONS if name in request.POST), None)
+
+    def stay_on_the_form(self, request, obj):
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+
+    def say_publishing_state(self, request, article):
+        if article.is_public:
+            message = "Published: readers can see it now."
+        elif article.status == Article.Status.SCHEDULED:
+            when = timezone.localtime(article.publish_at)
+            message = f"Scheduled: readers see it from {when:%A %-d %B %Y, %H:%M}."
+        else:
+            message = "Back to draft: readers get “not found” for it."
+        self.message_user(request, message, messages.SUCCESS)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        figures = next((f for f in formsets if isinstance(f, FigureFormSet)), None)
+        if figures is not None:
+            lead = figures.lead_figure()
+            lead_id = lead.pk if lead is not None else None
+            if form.instance.lead_figure_id != lead_id:
+                form.instance.lead_figure = lead
+                Article.objects.filter(pk=form.instance.pk).update(lead_figure=lead)
         unknown = article_render(article=form.instance)
         for kind, key in unknown:
             self.message_user(

@@ -1,11 +1,15 @@
-"""Images for figures: re-encoding of uploads and responsive renditions, all with Pillow.
+"""Images for figures and the media library: re-encoding of uploads and responsive renditions,
+all with Pillow.
 
 An accepted upload (civicsite/core/uploads.py) is decoded and written again by Pillow: EXIF (GPS
 included), comments and anything appended to the file are left behind, the orientation the
 camera recorded is applied to the pixels first, and the file gets a server-made name. Then,
-when a Figure is saved with a new image, ``make_renditions`` writes smaller copies in WebP and
-in a fallback format under MEDIA_ROOT/renditions/<figure pk>/ and returns the list stored in
-Figure.renditions; templates read only that list. Renditions carry pixels only (sRGB, no
+when a library image (or a figure with a file of its own) is saved with a new file,
+``make_renditions`` writes smaller copies in WebP and in a fallback format under its
+``rendition_folder`` (MEDIA_ROOT/renditions/library/<pk>/, or renditions/<figure pk>/) and
+returns the list stored in its ``renditions``; templates read only that list. A figure showing
+a library image copies that list: renditions are made once per upload, however many stories
+reuse the picture. Renditions carry pixels only (sRGB, no
 profile, no metadata: ``civicsite.core.uploads.encode``), and a write that fails part-way (a full
 disk) removes the renditions this call had written before the error goes on.
 """
@@ -66,12 +70,13 @@ def fallback_format(image_format, image):
 
 
 def make_renditions(figure, *, storage=None):
-    """Write the figure's renditions and return the list for Figure.renditions.
+    """Write the renditions of ``figure`` (a Figure or a LibraryImage: anything with ``image``
+    and ``rendition_folder``) and return the list for its ``renditions``.
 
-    Old renditions of the figure are removed first, so replacing an image leaves no strays.
+    Old renditions in its folder are removed first, so replacing an image leaves no strays.
     """
     storage = storage or default_storage
-    folder = f"renditions/{figure.pk}"
+    folder = figure.rendition_folder
     delete_renditions(figure, storage=storage)
     with figure.image.open("rb") as source, Image.open(source) as opened:
         opened.load()
@@ -110,7 +115,7 @@ def make_renditions(figure, *, storage=None):
 
 def delete_renditions(figure, *, storage=None):
     storage = storage or default_storage
-    folder = f"renditions/{figure.pk}"
+    folder = figure.rendition_folder
     if not storage.exists(folder):
         return
     for filename in storage.listdir(folder)[1]:

@@ -59,6 +59,33 @@ class ArticleQuerySet(models.QuerySet):
     def of_kind(self, kind):
         return self.filter(kind=kind)
 
+    def about_candidate(self, candidate):
+        """Stories about a candidate: the ones naming them among their candidates, and the
+        voter-guide Q&As showing one of their candidacies' answers."""
+        return self.filter(
+            Q(
+                pk__in=Article.candidates.through.objects.filter(candidate=candidate).values(
+                    "article_id"
+                )
+            )
+            | Q(candidacy__candidate=candidate)
+        )
+
+    def about_race(self, race):
+        """Stories about a race: the ones naming it among their races, and the voter-guide
+        Q&As of its candidacies."""
+        return self.filter(
+            Q(pk__in=Article.races.through.objects.filter(race=race).values("article_id"))
+            | Q(candidacy__race=race)
+        )
+
+    def for_coverage(self):
+        """What a coverage list shows (headline, kind, date, standfirst), newest first, in
+        one query: no body, no figure, no byline."""
+        return self.only("title", "slug", "dek", "kind", "publish_at").order_by(
+            "-publish_at", "-id"
+        )
+
     def for_listing(self):
         """What a list of article cards needs, without a query per card."""
         return (
@@ -307,52 +334,8 @@ class Byline(models.Model):
         return f"Byline {self.order}"
 
 
-class Figure(models.Model):
-    """An image with its caption, credit and alt text, and its responsive renditions."""
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="figures", null=True, blank=True
-    )
-    key = models.SlugField(
-        max_length=50, help_text="Short name to place it in the body: [figure: key]."
-    )
-    image = models.ImageField(
-        upload_to="figures/%Y/%m/", width_field="width", height_field="height"
-    )
-    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    alt_text = models.CharField(
-        max_length=300, help_text="What the image shows, for readers who cannot see it. Required."
-    )
-    caption = models.CharField(max_length=500, blank=True)
-    credit = models.CharField(max_length=200, blank=True, help_text='e.g. "Illustration".')
-    renditions = models.JSONField(default=list, blank=True, editable=False)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["article", "key"], name="figure_unique_key"),
-        ]
-
-    def __str__(self):
-        return self.key
-
-    def save(self, *args, **kwargs):
-        """Saves the row, then (for a new or replaced image) its renditions."""
-        super().save(*args, **kwargs)
-        if self.image and (
-            self.image.name != getattr(self, "_loaded_image", None) or not self.renditions
-        ):
-            self.renditions = images.make_renditions(self)
-            type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
-        self._loaded_image = self.image.name
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_image = instance.image.name if "image" in field_names else None
-        return instance
+class RenditionsMixin:
+    """Reading ``renditions`` (made once, when the image is saved): srcsets and a src."""
 
     def _renditions(self, image_format):
         return sorted(
@@ -380,6 +363,178 @@ class Figure(models.Model):
             return self.image.url if self.image else ""
         fitting = [r for r in fallbacks if r["width"] <= 1200] or fallbacks[:1]
         return default_storage.url(fitting[-1]["name"])
+
+    @property
+    def thumbnail_src(self):
+        """The smallest fallback rendition, for lists and pickers in the admin."""
+        fallbacks = self._renditions("fallback")
+        if not fallbacks:
+            return self.image.url if self.image else ""
+        return default_storage.url(fallbacks[0]["name"])
+
+
+class LibraryImageQuerySet(models.QuerySet):
+    def search(self, text):
+        """The library images whose title, alt text or credit contain ``text``."""
+        return self.filter(
+            Q(title__icontains=text) | Q(alt_text__icontains=text) | Q(credit__icontains=text)
+        )
+
+
+class LibraryImage(RenditionsMixin, models.Model):
+    """One picture in the media library, uploaded once and reused by any number of figures.
+
+    The upload is checked and re-encoded (civicsite/core/uploads.py: no camera data, a
+    server-made name) and its renditions are made once, when the row is saved with a new
+    file (articles/images.py), under MEDIA_ROOT/renditions/library/<pk>/. A figure that shows
+    it copies the file's name, size and renditions onto its own row (Figure.save), so article
+    pages, cards and feeds read one row per figure, as before the library.
+    """
+
+    title = models.CharField(
+        max_length=200,
+        help_text="What the picture is, in words an editor would search for, e.g. "
+        "“Fulton County poll workers counting ballots”.",
+    )
+    image = models.ImageField(
+        upload_to="library/%Y/%m/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        max_length=300,
+        help_text="What the image shows, for readers who cannot see it. Required; a figure may "
+        "say it differently for its story.",
+    )
+    credit = models.CharField(
+        max_length=200, blank=True, help_text="Who made it, e.g. “Illustration” or a name."
+    )
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = LibraryImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "library image"
+        verbose_name_plural = "media library"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        """Saves the row, then (for a new or replaced file) its renditions, once; the
+        figures showing this image are brought in step with it."""
+        super().save(*args, **kwargs)
+        if self.image and (
+            self.image.name != getattr(self, "_loaded_image", None) or not self.renditions
+        ):
+            self.renditions = images.make_renditions(self)
+            type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
+            if getattr(self, "_loaded_image", None) is not None:
+                Figure.objects.filter(library_image=self).update(
+                    image=self.image.name,
+                    width=self.width,
+                    height=self.height,
+                    renditions=self.renditions,
+                )
+        self._loaded_image = self.image.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_image = instance.image.name if "image" in field_names else None
+        return instance
+
+    @property
+    def rendition_folder(self):
+        return f"renditions/library/{self.pk}"
+
+
+class Figure(RenditionsMixin, models.Model):
+    """A picture placed in one article, with its caption, credit and alt text.
+
+    The picture usually comes from the media library (``library_image``, the admin's way:
+    an upload in the article form joins the library, so the next story can reuse it). Its
+    file, size and renditions are copied here on save, and the alt text and credit too when
+    the figure leaves them empty. A figure made in code without a library image (tests, the
+    demo loader) keeps its own file and renditions, under MEDIA_ROOT/renditions/<pk>/.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="figures", null=True, blank=True
+    )
+    key = models.SlugField(
+        max_length=50, help_text="Short name to place it in the body: [figure: key]."
+    )
+    library_image = models.ForeignKey(
+        LibraryImage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name="image from the media library",
+        help_text="Search the media library by title, alt text or credit.",
+    )
+    image = models.ImageField(
+        upload_to="figures/%Y/%m/", width_field="width", height_field="height", blank=True
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it. Leave empty to use the "
+        "library image's.",
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(
+        max_length=200, blank=True, help_text='e.g. "Illustration". Empty: the library\'s.'
+    )
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="figure_unique_key"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+    def save(self, *args, **kwargs):
+        """Saves the row: a library image's file and renditions are copied (never made
+        again); a figure's own new or replaced file gets its renditions."""
+        library = self.library_image
+        if library is not None:
+            # Assigned by name: the figure shows the library's file and never writes one (an
+            # upload the form put here joined the library instead).
+            if self.image.name != library.image.name or not self.image._committed:
+                self.image = library.image.name
+            self.width, self.height = library.width, library.height
+            self.renditions = library.renditions
+            self.alt_text = self.alt_text or library.alt_text
+            self.credit = self.credit or library.credit
+        super().save(*args, **kwargs)
+        if (
+            library is None
+            and self.image
+            and (self.image.name != getattr(self, "_loaded_image", None) or not self.renditions)
+        ):
+            self.renditions = images.make_renditions(self)
+            type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
+        self._loaded_image = self.image.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_image = instance.image.name if "image" in field_names else None
+        return instance
+
+    @property
+    def rendition_folder(self):
+        return f"renditions/{self.pk}"
 
 
 class PullQuote(models.Model):

@@ -62,11 +62,14 @@ class CandidacyAnswersForm(forms.Form):
         self.candidacy = candidacy
         self.questions = list(questions)
         self.max_words = max_words
+        # The limit shows as a live count under each answer (core/word_count.js); clean()
+        # enforces it.
+        limit = {"data-word-limit": max_words} if max_words else {"data-word-count": "answer"}
         for question in self.questions:
             self.fields[self.field_name(question)] = forms.CharField(
                 required=False,
                 label=question.short_label or question.text,
-                widget=forms.Textarea(attrs={"rows": 5, "cols": 60}),
+                widget=forms.Textarea(attrs={"rows": 5, "cols": 60, **limit}),
             )
 
     @staticmethod

@@ -45,6 +45,7 @@ ARTICLE_MODELS = (
     "author",
     "byline",
     "figure",
+    "libraryimage",  # the media library: contributors add and pick pictures
     "pullquote",
     "embed",
     "exchange",
@@ -76,6 +77,9 @@ LIVE_PERMS = [
 ROLES = {
     CONTRIBUTOR: [
         *_perms("articles", DRAFT, "article", "author", "figure", "pullquote", "embed", "exchange"),
+        # The media library: a contributor uploads and picks pictures (the figure picker's
+        # search needs the view permission); deleting one is an editor's call.
+        *_perms("articles", DRAFT, "libraryimage"),
         *_perms("articles", DRAFT, "event"),  # drafts only: publishing needs publish_event
         # Bylines are rows of the article form (an inline): adding an author is drafting.
         *_perms("articles", ALL, "byline"),
@@ -96,6 +100,8 @@ ROLES = {
         *LIVE_PERMS,
         *_perms("taggit", ALL, "tag"),
         *_perms("civicsite", ("change", "view"), "frontpage"),
+        # About, Contact, Corrections policy: a fixed set, written but never added or deleted.
+        *_perms("civicsite", ("change", "view"), "page"),
         # Applies or rejects what contributors proposed for public profiles.
         *_perms("civicsite", VIEW, "pendingedit"),
         "civicsite.review_pendingedit",

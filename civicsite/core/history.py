@@ -30,16 +30,26 @@ Two rules for every admin built on ``HistoryAdmin`` (issue 19, "Permissions that
   Body: edited (1,204 → 1,311 characters)", compared with the row as it was stored before the
   save (so a revert logs what it really changed, not the difference from the version shown in
   its form). The History page lists these messages beside the versions.
+
+Any two versions can be compared side by side, the words that changed marked (issue 18), with
+their times in the newsroom's time zone (settings.TIME_ZONE, the admin's active one).
 """
 
 import datetime
+import difflib
 import json
+import re
+from dataclasses import dataclass
 
+from django import forms
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
@@ -137,7 +147,129 @@ def version_label(record):
     return f"{timezone.localtime(record.history_date):%Y-%m-%d %H:%M}{who}"
 
 
+# --- Two versions side by side -----------------------------------------------------------------
+#
+# The compare page (HistoryAdmin.history_compare_view, linked from every row of the History
+# page): field by field, short values as old and new, text (an article's body, a bio) word by
+# word with difflib, removed words struck through on the left and added ones marked on the
+# right. Everything is data for the template (segments with a kind), which escapes it.
+
+# Words, runs of white space, and single marks: joined again they give back the text exactly.
+TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # "same", "removed" or "added"
+    text: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: list  # segments (long text) or one value, as shown
+    new: list
+    is_text: bool
+
+
+def word_diff(old, new):
+    """(old segments, new segments): the two texts cut where words were removed or added."""
+    a, b = TOKEN_RE.findall(old or ""), TOKEN_RE.findall(new or "")
+    left, right = [], []
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for index, (op, a1, a2, b1, b2) in enumerate(opcodes):
+        if op == "equal" and _only_space_between_changes(opcodes, index, a):
+            op = "replace"
+        if op == "equal":
+            left.append(Segment("same", "".join(a[a1:a2])))
+            right.append(Segment("same", "".join(b[b1:b2])))
+            continue
+        if a1 < a2:
+            left.append(Segment("removed", "".join(a[a1:a2])))
+        if b1 < b2:
+            right.append(Segment("added", "".join(b[b1:b2])))
+    return _merged(left), _merged(right)
+
+
+def _only_space_between_changes(opcodes, index, tokens):
+    """Whether opcode ``index`` keeps only white space between two changes: it is shown as
+    part of the change, so "a b" replaced by "c d" reads as one phrase struck, not two words."""
+    _, a1, a2, _, _ = opcodes[index]
+    return (
+        0 < index < len(opcodes) - 1
+        and opcodes[index - 1][0] != "equal"
+        and opcodes[index + 1][0] != "equal"
+        and all(token.isspace() for token in tokens[a1:a2])
+    )
+
+
+def _merged(segments):
+    """Neighbouring segments of one kind joined."""
+    merged = []
+    for segment in segments:
+        if merged and merged[-1].kind == segment.kind:
+            merged[-1] = Segment(segment.kind, merged[-1].text + segment.text)
+        else:
+            merged.append(segment)
+    return merged
+
+
+def compare_versions(older, newer):
+    """[FieldChange] for each field that differs between two historical records of one object,
+    in the model's field order."""
+    delta = newer.diff_against(older)
+    changed = {change.field: change for change in delta.changes}
+    fields = []
+    for field in newer.instance_type._meta.concrete_fields:
+        change = changed.get(field.attname) or changed.get(field.name)
+        if change is None:
+            continue
+        label = capfirst(str(field.verbose_name))
+        old, new = change.old, change.new
+        if _is_text(field, old, new):
+            left, right = word_diff(str(old or ""), str(new or ""))
+            fields.append(FieldChange(label, left, right, True))
+        else:
+            fields.append(
+                FieldChange(label, shown_value(field, old), shown_value(field, new), False)
+            )
+    return fields
+
+
+def _is_text(field, old, new):
+    if not isinstance(field, models.CharField | models.TextField) or field.choices:
+        return False
+    return isinstance(field, models.TextField) or any(
+        len(str(value or "")) > SHORT_VALUE_CHARS for value in (old, new)
+    )
+
+
 # --- The admin ---------------------------------------------------------------------------------
+
+# How many of an object's versions the compare page offers to choose from (the newest).
+VERSIONS_TO_COMPARE = 200
+
+
+class CompareForm(forms.Form):
+    """The two versions to compare, chosen among the newest (bad input is a form error)."""
+
+    older = forms.TypedChoiceField(label="Older version", coerce=int, required=False)
+    newer = forms.TypedChoiceField(label="Newer version", coerce=int, required=False)
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.versions = {version.history_id: version for version in versions}
+        choices = [("", "(the one before)")] + [
+            (version.history_id, version_label(version)) for version in versions
+        ]
+        self.fields["older"].choices = choices
+        self.fields["newer"].choices = [("", "(the newest)"), *choices[1:]]
+
+    def chosen(self):
+        return (
+            self.versions.get(self.cleaned_data.get("newer")),
+            self.versions.get(self.cleaned_data.get("older")),
+        )
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -177,6 +309,56 @@ class HistoryAdmin(SimpleHistoryAdmin):
             if not allowed:
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_urls(self):
+        opts = self.model._meta
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.history_compare_view),
+            name=f"{opts.app_label}_{opts.model_name}_history_compare",
+        )
+        # Before simple-history's "<id>/history/<version>/", which would take "compare".
+        return [compare, *super().get_urls()]
+
+    def history_compare_view(self, request, object_id):
+        """Two versions side by side, the changed words marked (civicsite/core/revisions.py).
+
+        ``?older=<version>&newer=<version>``; without them, the newest version against the
+        one before it, and without ``older``, ``newer`` against the one before it.
+        """
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_history_or_change_history_permission(request, obj):
+            raise Http404 if obj is None else PermissionDenied
+        history = getattr(obj, self.model._meta.simple_history_manager_attribute)
+        versions = list(
+            history.select_related("history_user").order_by("-history_date", "-history_id")[
+                :VERSIONS_TO_COMPARE
+            ]
+        )
+        form = CompareForm(request.GET or None, versions=versions)
+        newer, older = form.chosen() if form.is_bound and form.is_valid() else (None, None)
+        if newer is None and versions:
+            newer = versions[0]
+        if older is None and newer is not None:
+            older = next((v for v in versions if v.history_date < newer.history_date), None)
+        if older is not None and newer is not None and older.history_date > newer.history_date:
+            older, newer = newer, older
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare versions: {obj}",
+            "subtitle": None,
+            "opts": opts,
+            "object": obj,
+            "form": form,
+            "older": older,
+            "newer": newer,
+            "changes": compare_versions(older, newer) if older and newer else [],
+            "history_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]
+            ),
+        }
+        return TemplateResponse(request, "simple_history/object_history_compare.html", context)
 
     def history_view(self, request, object_id, extra_context=None):
         entries = (

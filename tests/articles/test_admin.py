@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.factories import jpeg_bytes, make_article, make_author, make_figure
+from tests.articles.factories import jpeg_bytes, make_article, make_author
 
 pytestmark = pytest.mark.django_db
 
@@ -179,15 +179,6 @@ def test_the_change_page_offers_a_preview_of_a_draft_and_view_on_site_once_publi
     public = make_article()
     page = editor_client.get(reverse("admin:articles_article_change", args=[public.pk]))
     assert "View on site" in page.content.decode()
-
-
-def test_the_lead_figure_choices_are_the_articles_own_figures(editor_client):
-    article = make_article()
-    own = make_figure(article, key="own")
-    make_figure(make_article(), key="elsewhere")
-    page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
-    choices = list(page.context["adminform"].form.fields["lead_figure"].queryset)
-    assert choices == [own]
 
 
 def test_editing_a_public_story_after_the_grace_period_sets_updated(editor_client):

@@ -81,7 +81,7 @@ def test_the_stored_file_gets_a_server_made_name():
     figure = save_figure(submit(jpeg_bytes(), name="../../etc/passwd.jpg"))
     stem = Path(figure.image.name).stem
     assert len(stem) == 32 and all(c in "0123456789abcdef" for c in stem)
-    assert figure.image.name.startswith("figures/")
+    assert figure.image.name.startswith("library/")  # uploads join the media library
 
 
 def test_bytes_appended_after_the_image_are_dropped():

@@ -98,7 +98,7 @@ def test_an_editor_writes_previews_and_publishes_an_interview_that_readers_then_
     page.fill("#id_exchanges-1-speaker", "Candidate (paraphrased)")
     page.fill("#id_exchanges-1-text", "Paraphrase: start with housing and transit.")
 
-    page.select_option("#id_status", "draft")
+    # A plain save keeps a new article a draft (publishing is its own button).
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
 
