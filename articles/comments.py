@@ -7,6 +7,14 @@
   ``check(comment_data, request) -> "spam" | "hold" | None``. No remote service is called.
 - The refusals that write nothing: the signed form time (too fast, too old, tampered), the
   flood limit per IP address and per email, and the client address they use.
+- The signed form time on cached pages (``form_token_for_page``, ``make_form_token``): a page
+  drawn for a GET is cached and shared, so its form carries no time of its own; the form's
+  script asks ``/comments/token/`` (never cached) for a fresh one when the reader starts on
+  the form. Without the script the first post has none: it is refused, nothing is written,
+  and the form comes back with the reader's text, a fresh time and "please confirm", so the
+  reader's second press (a few seconds later) goes through. The readers' question forms
+  (articles/events) follow the same rule through the same form mixin (articles/forms.py,
+  ReaderTextForm).
 
 Every number is a COMMENTS_* setting (defaults in civicsite/settings.py), read through
 ``setting()``, so tests and editors can change it.
@@ -31,7 +39,9 @@ logger = logging.getLogger(__name__)
 SPAM = "spam"
 HOLD = "hold"
 
-REFUSED_MESSAGE = "We could not accept this comment. Please reload the page and try again."
+REFUSED_MESSAGE = (
+    "Please confirm your comment: check it, then press “Post comment” again to send it."
+)
 DUPLICATE_MESSAGE = "Duplicate comment: you have already said that."
 FLOOD_MESSAGE = "You are posting comments too quickly. Please wait a moment."
 CLOSED_MESSAGE = "Comments are closed."
@@ -118,6 +128,22 @@ _TOKEN_SALT = "articles.comments.form-time"
 def make_form_token(article_id):
     """The article id and the time the form was served, signed (the form's hidden field)."""
     return signing.TimestampSigner(salt=_TOKEN_SALT).sign(str(article_id))
+
+
+# What a form's signed time may be bound to: an article's id ("12"), or a question form's
+# "question:event:4" (articles/events/forms.py, form_key).
+_FORM_KEY = re.compile(r"[a-z0-9:]{1,60}")
+
+
+def is_form_key(value):
+    return isinstance(value, str) and _FORM_KEY.fullmatch(value) is not None
+
+
+def form_token_for_page(key, *, bound):
+    """The signed time a form carries in the page as drawn: none in a page drawn for a GET,
+    which is cached and shared (the form's script fetches a fresh one: module docstring); a
+    fresh one in a page drawn again after a post (never cached), so posting again confirms."""
+    return make_form_token(key) if bound else ""
 
 
 def form_token_is_valid(token, article_id):

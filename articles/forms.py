@@ -4,17 +4,34 @@ the readers' comment form."""
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from taggit.forms import TagWidget
+from taggit.models import Tag
 
+from articles import comments
 from articles.comment_text import clean_plain_text, comment_fingerprint
-from articles.comments import REFUSED_MESSAGE, form_token_is_valid
-from articles.models import Article, Author, Comment, Figure
+from articles.comments import REFUSED_MESSAGE, form_token_for_page, form_token_is_valid
+from articles.models import Article, Author, Comment, Figure, LibraryImage
 from candidates.models import Candidacy
+from candidates.race_pickers import use_race_labels
 
 # Safe image uploads (size, pixels, format, full decode, re-encode, server-made name) are
 # shared with candidate photos: civicsite/core/uploads.py.
 from civicsite.core.uploads import UploadedImageField
+
+# The publishing buttons of the article form (templates/admin/articles/article/
+# change_form.html); the one pressed comes with the POST.
+PUBLISH_NOW = "_publish_now"
+SCHEDULE = "_schedule"
+BACK_TO_DRAFT = "_back_to_draft"
+PUBLISHING_BUTTONS = (PUBLISH_NOW, SCHEDULE, BACK_TO_DRAFT)
+# How many existing tags the tags field suggests.
+TAG_SUGGESTIONS = 500
 
 SLUG_TAKEN = (
     "Another article already uses this address (slug): “{slug}”. Change the slug, for example "
@@ -22,7 +39,44 @@ SLUG_TAKEN = (
 )
 
 
+class TagsWithSuggestions(TagWidget):
+    """The tags input with a list of the tags already in use (an HTML datalist): browsers
+    suggest them as the editor types, with no script; admin_editing.js makes the suggestions
+    follow the last tag after a comma. The names are read (one query) when the form is drawn.
+    """
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id', name)}-suggestions"
+        widget_attrs["autocomplete"] = "off"
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id', name)}-suggestions"
+        names = Tag.objects.order_by("name").values_list("name", flat=True)[:TAG_SUGGESTIONS]
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            format_html_join("", '<option value="{}">', ((tag,) for tag in names)),
+        )
+
+
 class ArticleAdminForm(forms.ModelForm):
+    """The article form. Publishing is two buttons, "Publish now" and "Schedule" (with one
+    date and time, ``schedule_at``), plus "Back to draft": the button pressed sets the status
+    and publish time (``clean``). The stored status and publish time travel with the form as
+    hidden fields, so a plain Save leaves them as they are; a contributor's form refuses any
+    change to them (admin.DraftOnlyFormMixin)."""
+
+    schedule_at = forms.DateTimeField(
+        required=False,
+        label="Schedule for",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Date and time, in the newsroom's time zone.",
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -34,7 +88,6 @@ class ArticleAdminForm(forms.ModelForm):
             "status",
             "publish_at",
             "content_updated_at",
-            "lead_figure",
             "photo_credit_line",
             "candidates",
             "races",
@@ -49,9 +102,18 @@ class ArticleAdminForm(forms.ModelForm):
             "[figure: key] on a line of its own, a pull quote with [pullquote: key], an "
             "embedded post with [embed: key].",
         }
+        widgets = {
+            "status": forms.HiddenInput,
+            "publish_at": forms.SplitHiddenDateTimeWidget,
+            "tags": TagsWithSuggestions,
+            "body": forms.Textarea(attrs={"rows": 20, "cols": 80, "data-word-count": "body"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "races" in self.fields:
+            # Named by office, election and date, not by slug (candidates/race_pickers.py).
+            use_race_labels(self.fields["races"])
         if "candidacy" in self.fields:
             field = self.fields["candidacy"]
             field.queryset = Candidacy.objects.select_related(
@@ -79,29 +141,136 @@ class ArticleAdminForm(forms.ModelForm):
         return slug
 
     def _clean_publishing(self, cleaned):
+        pressed = next((name for name in PUBLISHING_BUTTONS if name in self.data), None)
+        if pressed == PUBLISH_NOW:
+            stored_public = self.instance.pk and self.instance.is_public
+            cleaned["status"] = Article.Status.PUBLISHED
+            if not (stored_public and self.instance.status == Article.Status.PUBLISHED):
+                # Publishing again what readers already see keeps its date (services.py).
+                cleaned["publish_at"] = timezone.now()
+        elif pressed == SCHEDULE:
+            when = cleaned.get("schedule_at")
+            if "schedule_at" in self.errors:
+                return
+            if when is None or when <= timezone.now():
+                self.add_error("schedule_at", "Give a date and time in the future to schedule.")
+                return
+            cleaned["status"] = Article.Status.SCHEDULED
+            cleaned["publish_at"] = when
+        elif pressed == BACK_TO_DRAFT:
+            cleaned["status"] = Article.Status.DRAFT
         status = cleaned.get("status")
         if status and status != Article.Status.DRAFT and not cleaned.get("publish_at"):
             self.add_error(
-                "publish_at",
-                "Give a publish time: a published or scheduled article needs one "
-                "(use the “Now” link for straight away).",
+                None,
+                "A published or scheduled article needs a publish time: use “Publish now”, "
+                "or “Schedule” with a date and time.",
             )
 
 
 class FigureForm(forms.ModelForm):
-    image = UploadedImageField()
+    """A figure in the article form: a picture from the media library, or a new upload that
+    joins the library (with this form's alt text and credit), so the next story can reuse it.
+
+    "Lead image" is the one control that makes a figure the article's lead: it works on the
+    first save too, since the figures are saved with the article (ArticleAdmin.save_related).
+    """
+
+    image = UploadedImageField(required=False, label="Or upload a new image")
+    is_lead = forms.BooleanField(
+        required=False,
+        label="Lead image",
+        help_text="Shown at the top of the article and on cards and social previews. If the "
+        "body also places it, readers see it once, where the body places it.",
+    )
 
     class Meta:
         model = Figure
-        fields = ["key", "image", "alt_text", "caption", "credit", "order"]
+        fields = ["key", "library_image", "alt_text", "caption", "credit", "order"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lead_figure_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["image"].help_text = (
             f"JPEG, PNG, WebP or GIF, at most {filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)} "
-            f"and {settings.IMAGE_MAX_PIXELS / 1_000_000:g} megapixels. The file is re-saved "
-            "without its camera data (EXIF, GPS) and sized for phones and desktops."
+            f"and {settings.IMAGE_MAX_PIXELS / 1_000_000:g} megapixels. It joins the media "
+            "library; the file is re-saved without its camera data (EXIF, GPS) and sized for "
+            "phones and desktops, once."
         )
+        if self.instance.pk and lead_figure_id is not None:
+            self.initial.setdefault("is_lead", lead_figure_id == self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, chosen = self.new_upload(), cleaned.get("library_image")
+        if "image" in self.errors or "library_image" in self.errors:
+            return cleaned
+        if upload and chosen:
+            self.add_error(
+                "image",
+                "Choose an image from the media library or upload a new one, not both.",
+            )
+        elif not upload and not chosen and not (self.instance.pk and self.instance.image):
+            self.add_error("library_image", "Choose an image from the media library or upload one.")
+        elif upload and not cleaned.get("alt_text"):
+            self.add_error(
+                "alt_text",
+                "Describe the new image for readers who cannot see it: the alt text is "
+                "required, and the media library keeps it for the next story.",
+            )
+        return cleaned
+
+    def new_upload(self):
+        """The file uploaded with this form, if any (without one, a file field hands back the
+        figure's current file)."""
+        return self.cleaned_data.get("image") if "image" in self.changed_data else None
+
+    def save(self, commit=True):
+        upload = self.new_upload()
+        if upload:
+            # The library image is written before the figure, inside the admin's transaction:
+            # a failure later on rolls both back (and civicsite/core/uploads.py removes the
+            # files of rows that were not committed).
+            self.instance.library_image = LibraryImage.objects.create(
+                title=(self.cleaned_data.get("caption") or self.cleaned_data["alt_text"])[:200],
+                image=upload,
+                alt_text=self.cleaned_data["alt_text"],
+                credit=self.cleaned_data.get("credit", ""),
+            )
+        return super().save(commit)
+
+
+class FigureFormSet(forms.BaseInlineFormSet):
+    """The article's figures: each row knows whether it is the lead; at most one is."""
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "lead_figure_id": self.instance.lead_figure_id}
+
+    def clean(self):
+        super().clean()
+        leads = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("is_lead") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(leads) > 1:
+            raise ValidationError("Tick “Lead image” on one figure only.")
+
+    def lead_figure(self):
+        """The figure ticked as the lead (saved), or None; call after save()."""
+        for form in self.forms:
+            if form.cleaned_data.get("is_lead") and not form.cleaned_data.get("DELETE"):
+                return form.instance
+        return None
+
+
+class LibraryImageForm(forms.ModelForm):
+    """Adding to the media library directly: the same upload checks as every image."""
+
+    image = UploadedImageField()
+
+    class Meta:
+        model = LibraryImage
+        fields = ["title", "image", "alt_text", "credit"]
 
 
 class AuthorAdminForm(forms.ModelForm):
@@ -121,10 +290,48 @@ class WebAddressField(forms.URLField):
 
 
 class ReaderTextForm:
-    """Mixed into the forms readers fill in (comments, questions): their name, email and text
-    as plain text (clean_plain_text), the name and text required with a readable message."""
+    """Mixed into the forms readers fill in (comments, questions), so both follow one set of
+    rules: their name, email and text as plain text (clean_plain_text), the name and text
+    required with a readable message, the text no longer than ``text_limit()`` (refused with
+    its length and the limit; the widget's ``maxlength`` and the page's counter say it first),
+    and the two hidden checks that refuse machines without saying which fired
+    (articles/comments.py): the honeypot ``url_confirm`` and the signed form time
+    ``form_token``, bound to ``token_key``, drawn in the page by ``page_token`` and fetched by
+    the form's script from ``token_url`` on a cached page.
+    """
 
     empty_text_message = "Please write your message."
+    text_noun = "message"
+    refused_message = REFUSED_MESSAGE
+    refused = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        text = self.fields["text"]
+        text.max_length = self.text_limit()
+        # The limit is checked once, in clean_text, with the message readers should see.
+        text.validators = [v for v in text.validators if not isinstance(v, MaxLengthValidator)]
+        text.widget.attrs["maxlength"] = text.max_length
+        if self.auto_id:
+            text_id = self.auto_id % "text"
+            described = [f"{text_id}_helptext"] if text.help_text else []
+            text.widget.attrs["aria-describedby"] = " ".join([*described, f"{text_id}_count"])
+
+    @property
+    def token_key(self):
+        """What this form's signed time is bound to (an article, an event, a guide)."""
+        raise NotImplementedError
+
+    @property
+    def page_token(self):
+        return form_token_for_page(self.token_key, bound=self.is_bound)
+
+    @property
+    def token_url(self):
+        return f"{reverse('articles:form-token')}?{urlencode({'for': self.token_key})}"
+
+    def text_limit(self):
+        return self._meta.model._meta.get_field("text").max_length
 
     def _clean_plain(self, name):
         return clean_plain_text(self.cleaned_data.get(name, "")).strip()
@@ -142,7 +349,25 @@ class ReaderTextForm:
         text = self._clean_plain("text")
         if not text:
             raise ValidationError(self.empty_text_message, code="required")
+        limit = self.fields["text"].max_length
+        if len(text) > limit:
+            raise ValidationError(
+                f"Your {self.text_noun} is {len(text):,} characters long; the limit is "
+                f"{limit:,}. Please shorten it and send it again.",
+                code="max_length",
+            )
         return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("url_confirm") or not form_token_is_valid(
+            cleaned.get("form_token"), self.token_key
+        ):
+            # One refusal, whichever check fired (README, "Robustness", Comments); the form
+            # comes back with a fresh signed time, so pressing again confirms.
+            self.refused = True
+            raise ValidationError(self.refused_message, code="refused")
+        return cleaned
 
 
 class CommentForm(ReaderTextForm, forms.ModelForm):
@@ -156,13 +381,14 @@ class CommentForm(ReaderTextForm, forms.ModelForm):
     """
 
     empty_text_message = "Please write a comment."
+    text_noun = "comment"
 
     website = WebAddressField(
         label="Website", max_length=200, required=False, assume_scheme="https"
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    # Rendered by the template from a fresh token each time the page is drawn
-    # (comments.make_form_token), so a form shown again after an error gets a new one.
+    # Empty in a page drawn for a GET (cached); fresh in one drawn again after a post
+    # (ReaderTextForm.page_token); filled by the form's script from token_url.
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
     url_confirm = forms.CharField(
         label="Leave this field empty",
@@ -187,7 +413,13 @@ class CommentForm(ReaderTextForm, forms.ModelForm):
         self.visible_comments = kwargs.pop("visible_comments", None)
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs["autocomplete"] = "url"
-        self.refused = False
+
+    @property
+    def token_key(self):
+        return str(self.article.pk)
+
+    def text_limit(self):
+        return comments.setting("MAX_LENGTH")
 
     def clean_website(self):
         return self._clean_plain("website")
@@ -221,16 +453,6 @@ class CommentForm(ReaderTextForm, forms.ModelForm):
         if comment is not None and comment.parent_id:
             comment = comment.parent
         return comment
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("url_confirm") or not form_token_is_valid(
-            cleaned.get("form_token"), self.article.pk
-        ):
-            # One generic refusal, whichever check fired (README, "Robustness", Comments).
-            self.refused = True
-            raise ValidationError(REFUSED_MESSAGE, code="refused")
-        return cleaned
 
 
 class CommentAdminForm(forms.ModelForm):

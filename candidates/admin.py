@@ -4,7 +4,13 @@ their results.
 Two custom views sit beside Django's own pages, both behind the ``change_race`` permission:
 
 - "Enter results" (``/admin/candidates/race/<id>/results/``): one grid per race, rows =
-  candidacies in ballot order, columns = counties, saved in one transaction.
+  candidacies in ballot order, columns = counties. Totals and the results as readers will see
+  them (outcomes, the threshold sentence: candidates/results.py) follow the figures as they are
+  typed (candidates/static/candidates/results-grid.js asks ``.../results/check/``, which
+  decides them on the server without writing); without the script, "Check totals" does the
+  same. Figures are published only from a confirmation page that lists what changes ("Review
+  and publish", then "Publish these figures"), saved in one transaction and checked again.
+  "Mark final" is offered once every precinct of every county is in.
 - "Upload results" (``/admin/candidates/election/<id>/upload-results/``): a CSV goes through
   the importer twice, first as a dry run that shows the preview or every problem by line,
   then, after the editor confirms, for real. The CSV travels between the two steps inside a
@@ -20,6 +26,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -48,6 +55,7 @@ from candidates.models import (
     Race,
     ReportingUnit,
 )
+from candidates.race_pickers import RacePickersMixin, labelled_races, race_label
 from candidates.results import final_refusal, measure_final_refusal, race_results
 from civicsite.core.history import HistoryAdmin
 
@@ -276,9 +284,12 @@ class RaceAdminForm(forms.ModelForm):
 
 
 @admin.register(Race)
-class RaceAdmin(DeskAdmin):
+class RaceAdmin(RacePickersMixin, DeskAdmin):
+    """Races are named by office, election and date (candidates/race_pickers.py), here and in
+    every race picker: the slug alone is the same for every year's race for a seat."""
+
     form = RaceAdminForm
-    list_display = ["slug", "office", "election", "status", "decision_rule", "results_updated_at"]
+    list_display = ["name", "election", "status", "decision_rule", "results_updated_at"]
     list_filter = ["status", "election", "decision_rule"]
     list_select_related = ["office", "election"]
     search_fields = ["slug", "office__name", "election__name"]
@@ -329,11 +340,27 @@ class RaceAdmin(DeskAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        # The change page, the autocomplete results and the pickers' labels read the office
+        # and the election: joined, never a query per race.
+        return labelled_races(super().get_queryset(request))
+
+    @admin.display(description="Race", ordering="office__name")
+    def name(self, race):
+        return race.heading
+
+    autocomplete_label = staticmethod(race_label)
+
     def get_urls(self):
         grid = path(
             "<path:object_id>/results/",
             self.admin_site.admin_view(self.results_view),
             name="candidates_race_results",
+        )
+        check = path(
+            "<path:object_id>/results/check/",
+            self.admin_site.admin_view(self.results_check_view),
+            name="candidates_race_results_check",
         )
         calls = [
             path(
@@ -343,7 +370,7 @@ class RaceAdmin(DeskAdmin):
             )
             for name, view in (("call", self.call_view), ("uncall", self.uncall_view))
         ]
-        return [grid, *calls, *super().get_urls()]
+        return [grid, check, *calls, *super().get_urls()]
 
     def call_view(self, request, object_id):
         return call_admin.call_view(self, request, object_id)
@@ -368,6 +395,8 @@ class RaceAdmin(DeskAdmin):
             extra_context.update(
                 call_desk=desk,
                 embed_snippet=embeds.race_snippet(request, race),
+                subtitle=race_label(race),
+                race_label=race_label(race),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -382,34 +411,115 @@ class RaceAdmin(DeskAdmin):
             return "Save the race first, then add candidacies and counties."
         return results_table(checked_results(race))
 
-    def results_view(self, request, object_id):
-        """The results grid: every count of the race in one form, saved in one transaction."""
+    def results_grid_form(self, request, object_id):
+        """(race, the grid's form) for a race the user may enter results for; (None, None)
+        for a missing race. "Mark final" posts the grid with the final status."""
         race = self.get_object(request, unquote(object_id))
         if race is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return None, None
         if not self.has_change_permission(request, race):
             raise PermissionDenied
+        data = None
+        if request.method == "POST":
+            data = request.POST.copy()
+            if MARK_FINAL in data:
+                data["status"] = Race.Status.UNOFFICIAL_FINAL
         candidacies = race.candidacies.select_related("candidate").order_by("ballot_order", "pk")
         units = race.reporting_units.filter(parent__isnull=True)
-        form = ResultsGridForm(
-            request.POST or None, race=race, candidacies=candidacies, units=units
+        return race, ResultsGridForm(data, race=race, candidacies=candidacies, units=units)
+
+    def results_view(self, request, object_id):
+        """The results grid. A valid post shows the confirmation page, "Check totals" shows
+        the grid again with the results it would give, and "Publish these figures" (from the
+        confirmation page) saves every count in one transaction, checked again."""
+        race, form = self.results_grid_form(request, object_id)
+        if race is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        preview = None
+        valid = form.is_bound and form.is_valid()
+        if valid and MARK_FINAL in request.POST and not form.every_precinct_in():
+            form.add_error(None, NOT_ALL_IN)  # the button is offered only then; checked here
+            valid = False
+        if valid:
+            if PUBLISH in request.POST:
+                form.save(user=request.user)
+                self.log_change(request, race, "Entered results in the grid.")
+                messages.success(request, "Results saved. The totals below are what readers see.")
+                return redirect(reverse("admin:candidates_race_results", args=[race.pk]))
+            preview = form.preview()
+            if CHECK not in request.POST:
+                return self.results_page(
+                    request,
+                    race,
+                    "admin/candidates/race/results_confirm.html",
+                    title=f"Publish these figures? {race.heading}",
+                    form=form,
+                    changes=form.changes(),
+                    preview_table=results_table(preview),
+                )
+        stored = checked_results(race)
+        return self.results_page(
+            request,
+            race,
+            "admin/candidates/race/results_grid.html",
+            title=f"Enter results: {race.heading}",
+            form=form,
+            results_check=results_table(stored),
+            preview_table=results_table(preview) if preview is not None else "",
+            offer_final=not race.is_final and self.grid_has_every_precinct(form),
+            media=self.media + form.media,
         )
-        if request.method == "POST" and form.is_valid():
-            form.save(user=request.user)
-            self.log_change(request, race, "Entered results in the grid.")
-            messages.success(request, "Results saved. The totals below are what readers see.")
-            return redirect(reverse("admin:candidates_race_results", args=[race.pk]))
+
+    @staticmethod
+    def grid_has_every_precinct(form):
+        """Whether the figures shown (typed, or else stored) have every precinct in."""
+        if not form.is_bound:
+            form = ResultsGridForm(
+                {**{name: form[name].value() for name in form.fields}},
+                race=form.race,
+                candidacies=form.candidacies,
+                units=form.units,
+            )
+        return form.is_valid() and form.every_precinct_in()
+
+    def results_check_view(self, request, object_id):
+        """What the grid's script asks while the editor types: the results the typed figures
+        would give (JSON: the table, whether every precinct is in, the errors). Writes
+        nothing; only the grid's own POST, with its CSRF token."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST the grid's fields."}, status=405)
+        race, form = self.results_grid_form(request, object_id)
+        if race is None:
+            return JsonResponse({"error": "No such race."}, status=404)
+        if not form.is_valid():
+            errors = [str(e) for errors in form.errors.values() for e in errors]
+            return JsonResponse({"table": "", "final_ready": False, "errors": errors})
+        return JsonResponse(
+            {
+                "table": str(results_table(form.preview())),
+                "final_ready": not race.is_final and form.every_precinct_in(),
+                "errors": [],
+            }
+        )
+
+    def results_page(self, request, race, template, **context):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": race,
             "race": race,
-            "title": f"Enter results: {race.heading}",
-            "form": form,
-            "results_check": results_table(checked_results(race)),
-            "media": self.media + form.media,
+            "race_label": race_label(race),
+            **context,
         }
-        return TemplateResponse(request, "admin/candidates/race/results_grid.html", context)
+        return TemplateResponse(request, template, context)
+
+
+# The grid's submit buttons (admin/candidates/race/results_grid.html, results_confirm.html).
+PUBLISH, CHECK, MARK_FINAL = "_publish", "_check", "_mark_final"
+NOT_ALL_IN = (
+    "Not every precinct of every county is in yet, so the race cannot be marked final from "
+    "the grid. Fill in the precincts reporting, or choose the status by hand."
+)
 
 
 @admin.register(EmbedOrigin)

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from candidates import calls
 from candidates.models import RaceCall, ReportingUnit
+from candidates.race_pickers import race_label
 from candidates.results import race_results
 
 CALL_PERMISSION = "candidates.add_racecall"
@@ -99,6 +100,7 @@ def _page(model_admin, request, race, template, **context):
         "opts": model_admin.opts,
         "original": race,
         "race": race,
+        "race_label": race_label(race),
         **context,
     }
     return TemplateResponse(request, template, context)

@@ -1,13 +1,14 @@
 """Forms for the editors' admin: candidate photos, the results grid and the CSV upload."""
 
 import base64
+import copy
 
 from django import forms
 from django.core import signing
 
 from candidates.importing import clarity
-from candidates.models import Race, ReportingUnit, VoteCount
-from candidates.results import final_refusal
+from candidates.models import Candidacy, Race, ReportingUnit, VoteCount
+from candidates.results import final_refusal, precincts_in, race_results
 from candidates.services import race_save_results
 from civicsite.core.uploads import UploadedImageField
 
@@ -103,14 +104,92 @@ class ResultsGridForm(forms.Form):
         return f"reporting_{unit.pk}"
 
     def rows(self):
-        """(candidacy, [bound field per unit]) in ballot order, for the template."""
+        """(candidacy, [bound field per unit]) in ballot order."""
         return [
             (candidacy, [self[self.votes_key(candidacy, unit)] for unit in self.units])
             for candidacy in self.candidacies
         ]
 
+    def rows_with_totals(self):
+        """(candidacy, [bound field per unit], its total as shown), for the template."""
+        return [
+            (candidacy, fields, sum(self._shown_count(field.name) for field in fields))
+            for candidacy, fields in self.rows()
+        ]
+
     def reporting_fields(self):
         return [(unit, self[self.reporting_key(unit)]) for unit in self.units]
+
+    def unit_totals(self):
+        """(unit, votes in it) as the grid shows them now; the script keeps them up to date."""
+        return [
+            (
+                unit,
+                sum(self._shown_count(self.votes_key(c, unit)) for c in self.candidacies),
+            )
+            for unit in self.units
+        ]
+
+    def grand_total(self):
+        return sum(total for _, total in self.unit_totals())
+
+    def _shown_count(self, key):
+        """The cell's figure as shown (typed, or stored), 0 when blank or not a count."""
+        value = str(self[key].value() or "").strip()
+        return int(value) if value.isascii() and value.isdigit() else 0
+
+    def _units_as_saved(self):
+        """The race's counties as this save would leave them (precincts reporting typed)."""
+        units = []
+        for unit in self.units:
+            unit = copy.copy(unit)
+            unit.precincts_reporting = self.cleaned_data.get(self.reporting_key(unit))
+            units.append(unit)
+        return units
+
+    def preview(self):
+        """The results as readers will see them once this grid is saved, from its figures:
+        totals, shares, outcomes and the threshold sentence, decided by candidates/results.py
+        as for the public page. Nothing is written. Valid forms only."""
+        data = self.cleaned_data
+        race = copy.copy(self.race)
+        race.status = data["status"]
+        race.top_units = self._units_as_saved()
+        candidacies = list(
+            Candidacy.objects.filter(race=self.race).with_call().select_related("candidate")
+        )
+        for candidacy in candidacies:
+            candidacy.votes = sum(
+                data.get(self.votes_key(candidacy, unit)) or 0 for unit in self.units
+            )
+        return race_results(race, candidacies)
+
+    def every_precinct_in(self):
+        """True when the grid's figures have every precinct of every county in, and the race
+        could be marked final with them (candidates/results.py: precincts_in, final_refusal).
+        Valid forms only."""
+        units = self._units_as_saved()
+        precincts = precincts_in(units)
+        if not precincts or not precincts[1] or precincts[0] < precincts[1]:
+            return False
+        counties = [unit for unit in units if unit.kind == ReportingUnit.Kind.COUNTY]
+        if any(unit.precincts_total is None for unit in counties):
+            return False  # a county whose precinct count is not known cannot be "all in"
+        return not final_refusal(self.race, units)
+
+    def changes(self):
+        """(what, before, after) for every figure or status this save changes, for the
+        confirmation page; blank reads as "blank"."""
+        changed = []
+        for name in self.changed_data:
+            field = self.fields[name]
+            before, after = self.initial.get(name), self.cleaned_data.get(name)
+            if name == "status":
+                labels = dict(Race.Status.choices)
+                before, after = labels.get(before, before), labels.get(after, after)
+            if before != after:
+                changed.append((field.label, _figure(before), _figure(after)))
+        return changed
 
     def clean(self):
         cleaned = super().clean()
@@ -159,6 +238,12 @@ class ResultsGridForm(forms.Form):
             status=data["status"],
             user=user,
         )
+
+
+def _figure(value):
+    if value is None or value == "":
+        return "blank"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 class ResultsUploadForm(forms.Form):

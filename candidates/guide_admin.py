@@ -21,6 +21,8 @@ from django.urls import path, reverse
 from candidates import guides
 from candidates.guide_forms import CandidacyAnswersForm
 from candidates.models import Answer, Question, Questionnaire
+from candidates.race_pickers import RacePickersMixin
+from candidates.race_pickers import race_label as label_of_race
 from civicsite.core.history import HistoryAdmin
 
 
@@ -32,7 +34,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(HistoryAdmin):
+class QuestionnaireAdmin(RacePickersMixin, HistoryAdmin):
     list_display = ["title", "race_label", "published", "sent_on", "completion"]
     list_filter = ["published", "random_order", "race__election"]
     list_select_related = ["race__election", "race__office"]
@@ -49,8 +51,7 @@ class QuestionnaireAdmin(HistoryAdmin):
 
     @admin.display(description="Race", ordering="race__election__date")
     def race_label(self, questionnaire):
-        race = questionnaire.race
-        return f"{race.heading}, {race.election.name} ({race.election.date:%Y-%m-%d})"
+        return label_of_race(questionnaire.race)
 
     @admin.display(description="Completion")
     def completion(self, questionnaire):

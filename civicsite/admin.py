@@ -5,7 +5,8 @@ from django.urls import reverse
 from articles.models import Author
 from candidates.models import Candidate
 from civicsite import review
-from civicsite.models import FrontPage, PendingEdit
+from civicsite.core.history import HistoryAdmin
+from civicsite.models import FrontPage, Page, PendingEdit
 
 # Candidate and author profiles are public the moment they are saved: contributors' edits to
 # them wait for an editor (civicsite/review.py). The apps register their admins; the site,
@@ -33,3 +34,23 @@ class FrontPageAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         front_page = FrontPage.load()
         return redirect(reverse("admin:civicsite_frontpage_change", args=[front_page.pk]))
+
+
+@admin.register(Page)
+class PageAdmin(HistoryAdmin):
+    """About, Contact and the Corrections policy: editors write them (with an edit history);
+    the set is fixed, so none is added or deleted and the footer's links always hold."""
+
+    list_display = ["title", "slug", "updated_at"]
+    search_fields = ["title", "body"]
+    fields = ["title", "summary", "body"]
+    readonly_fields = ["slug"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 from civicsite.core import pagecache
@@ -33,3 +34,17 @@ class CivicsiteConfig(pagecache.PublicContent, AppConfig):
         # (civicsite/core/pagecache.py); tags appear on article and tag pages.
         pagecache.connect_signals(also_watch=["taggit"])
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="civicsite-sync-roles")
+        from django.db.backends.signals import connection_created
+
+        from civicsite.search import register_sqlite_functions
+
+        # Search folds accents and case on SQLite with a function of ours (civicsite/search.py).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="civicsite-search-fold")
+
+
+class DeskAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the desk's site as the default ``admin.site`` (INSTALLED_APPS names
+    it; ``default = False`` keeps CivicsiteConfig this module's config for "civicsite")."""
+
+    default = False
+    default_site = "civicsite.admin_site.DeskAdminSite"

@@ -45,6 +45,7 @@ works on SQLite: DATABASE_URL=sqlite:////tmp/storm.sqlite3 (WAL mode, IMMEDIATE 
 import argparse
 import concurrent.futures
 import html
+import json
 import os
 import re
 import subprocess
@@ -117,14 +118,18 @@ def fetch_form(url, timeout):
         None,
     )
     csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    form_token = re.search(r'name="form_token" value="([^"]+)"', body)
+    token_url = re.search(r'data-token-url="([^"]+)"', body)
     action = re.search(r'<form class="comment-form"[^>]*action="([^"]+)"', body)
-    if not (csrf_cookie and csrf_token and form_token and action):
+    if not (csrf_cookie and csrf_token and token_url and action):
         raise RuntimeError("the article page has no open comment form")
+    # The cached page carries no signed form time; ask for one as the form's script does.
+    token_request = urllib.request.Request(urllib.parse.urljoin(url, html.unescape(token_url[1])))
+    with OPENER.open(token_request, timeout=timeout) as response:
+        form_token = json.loads(response.read())["token"]
     return {
         "cookie": csrf_cookie,
         "csrf": csrf_token[1],
-        "form_token": html.unescape(form_token[1]),
+        "form_token": form_token,
         "action": urllib.parse.urljoin(url, html.unescape(action[1])),
     }
 

@@ -201,14 +201,19 @@ def post_comment(base, soak_path, run_id, n, timeout):
         None,
     )
     csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text)
-    form_token = re.search(r'name="form_token" value="([^"]+)"', text)
+    token_url = re.search(r'data-token-url="([^"]+)"', text)
     action = re.search(r'<form class="comment-form"[^>]*action="([^"]+)"', text)
-    if not (csrf_cookie and csrf_token and form_token and action):
+    if not (csrf_cookie and csrf_token and token_url and action):
         return "no-form", 0.0
+    # The cached page carries no signed form time; ask for one as the form's script does.
+    status, token, _, _ = get(urllib.parse.urljoin(url, html.unescape(token_url[1])), timeout)
+    if status != 200:
+        return status, 0.0
+    form_token = json.loads(token)["token"]
     data = urllib.parse.urlencode(
         {
             "csrfmiddlewaretoken": csrf_token[1],
-            "form_token": html.unescape(form_token[1]),
+            "form_token": form_token,
             "parent": "",
             "url_confirm": "",
             "name": f"Soak Reader {n}",

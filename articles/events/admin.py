@@ -20,6 +20,7 @@ from articles.events.forms import DraftOnlyEventForm, EventAdminForm
 from articles.events.models import Event, GuideQuestionCall, ReaderQuestion
 from articles.events.services import event_mark_held, event_publish, event_unpublish
 from candidates.models import Question
+from candidates.race_pickers import RaceListFilter, RacePickersMixin
 from civicsite.core.history import HistoryAdmin
 
 PUBLISH_PERMISSION = "articles.publish_event"
@@ -65,10 +66,10 @@ class ReaderQuestionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(HistoryAdmin):
+class EventAdmin(RacePickersMixin, HistoryAdmin):
     form = EventAdminForm
     list_display = ["title", "kind", "starts_at", "status", "publication", "questions_waiting"]
-    list_filter = ["publication", "status", "kind", "races__election"]
+    list_filter = ["publication", "status", "kind", "races__election", ("races", RaceListFilter)]
     search_fields = ["title", "host", "venue", "description"]
     date_hierarchy = "starts_at"
     list_select_related = []

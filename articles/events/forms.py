@@ -1,14 +1,15 @@
 """The readers' question form, and the editors' event form."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 
-from articles.comments import form_token_is_valid, make_form_token
+from articles.comments import make_form_token
 from articles.events.models import Event, ReaderQuestion
 from articles.forms import ReaderTextForm
 
-REFUSED_MESSAGE = "We could not accept this question. Please reload the page and try again."
+REFUSED_MESSAGE = (
+    "Please confirm your question: check it, then press “Send question” again to send it."
+)
 
 
 def form_key(target):
@@ -27,10 +28,12 @@ class ReaderQuestionForm(ReaderTextForm, forms.ModelForm):
 
     The same hidden checks as the comment form (articles/forms.py, CommentForm): the honeypot
     ``url_confirm`` and the signed form time ``form_token``, refused with one message whichever
-    fired.
+    fired, and the text's length limit (the model's 2,000 characters): ReaderTextForm.
     """
 
     empty_text_message = "Please write your question."
+    text_noun = "question"
+    refused_message = REFUSED_MESSAGE
 
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
     url_confirm = forms.CharField(
@@ -63,19 +66,13 @@ class ReaderQuestionForm(ReaderTextForm, forms.ModelForm):
     def __init__(self, *args, target, **kwargs):
         self.target = target
         super().__init__(*args, **kwargs)
-        self.refused = False
+
+    @property
+    def token_key(self):
+        return form_key(self.target)
 
     def clean_neighbourhood(self):
         return self._clean_plain("neighbourhood")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("url_confirm") or not form_token_is_valid(
-            cleaned.get("form_token"), form_key(self.target)
-        ):
-            self.refused = True
-            raise ValidationError(REFUSED_MESSAGE, code="refused")
-        return cleaned
 
 
 PUBLISH_REFUSED = (

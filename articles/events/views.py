@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.events import calendars, metadata, streams
-from articles.events.forms import ReaderQuestionForm, question_form_token
+from articles.events.forms import ReaderQuestionForm
 from articles.events.models import Event, GuideQuestionCall
 from articles.events.questions import (
     CLOSED_MESSAGE,
@@ -112,7 +112,6 @@ def event_context(request, event, *, form=None, error=""):
         "writeup": writeup,
         "question_topics": _questions_by_topic(event) if event.is_held else [],
         "question_form": form,
-        "question_form_token": question_form_token(event),
         "question_error": error,
         "is_preview": not event.is_public,
         "meta": metadata.event_meta(request, event, candidates=candidates),
@@ -239,7 +238,6 @@ def guide_question(request, election_slug, slug):
         "race": questionnaire.race,
         "call": call,
         "question_form": form,
-        "question_form_token": question_form_token(questionnaire),
         "question_error": error,
         "meta": page_meta(
             request,

@@ -9,7 +9,7 @@ for questions too (one more).
 
 from django import template
 
-from articles.events.forms import ReaderQuestionForm, question_form_token
+from articles.events.forms import ReaderQuestionForm
 from articles.events.models import Event, GuideQuestionCall
 
 register = template.Library()
@@ -84,5 +84,4 @@ def guide_events(questionnaire):
         "questionnaire": questionnaire,
         "call": open_call,
         "question_form": ReaderQuestionForm(target=questionnaire) if open_call else None,
-        "question_form_token": question_form_token(questionnaire) if open_call else "",
     }

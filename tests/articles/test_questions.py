@@ -137,7 +137,7 @@ def test_accepted_questions_show_only_after_the_event_with_where_they_were_answe
 def test_hidden_checks_refuse_with_one_message_and_write_nothing(client, forum, clock, extra):
     response = post(client, forum, clock, **extra)
     assert response.status_code == 400
-    assert "We could not accept this question." in response.content.decode()
+    assert "Please confirm your question" in response.content.decode()
     assert not ReaderQuestion.objects.exists()
 
 

@@ -41,6 +41,9 @@ def test_a_reader_comments_an_editor_approves_and_the_comment_is_published(
     page.get_by_role("textbox", name="Comment").fill(
         "Thanks for the county-by-county numbers.\n\nWill there be a forum before the runoff?"
     )
+    # The counter follows the text (reader-forms.js); the box stops at COMMENTS_MAX_LENGTH.
+    expect(page.locator("#id_text_count")).to_have_text("82 of 5,000 characters")
+    assert page.get_by_role("textbox", name="Comment").get_attribute("maxlength") == "5000"
     page.get_by_role("button", name="Post comment").click()
     expect(page.get_by_text("Thanks: your comment is awaiting moderation.")).to_be_visible()
     assert page.locator(".comment").count() == 0

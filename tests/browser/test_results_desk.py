@@ -98,7 +98,8 @@ def test_editor_enters_county_results_and_a_reader_sees_the_outcome(
             page.get_by_label(f"Votes for {name} in {county}").fill(str(votes))
         page.get_by_label(f"Precincts reporting in {county}").fill(str(PRECINCTS[county]))
     page.get_by_label("Race status").select_option("unofficial_final")
-    page.get_by_role("button", name="Save results").click()
+    page.get_by_role("button", name="Review and publish").click()  # the confirmation page
+    page.get_by_role("button", name="Publish these figures").click()
     expect(page.locator(".messagelist")).to_contain_text("Results saved")
     check = page.locator("table.results-check")
     expect(check).to_contain_text("2,000")

@@ -67,7 +67,7 @@ def test_an_editor_builds_a_guide_and_a_reader_compares_two_candidates(
 
     page.locator("#id_race").locator("xpath=..").locator(".select2-selection").click()
     page.locator(".select2-search__field").fill(race.office.name)
-    page.locator(".select2-results__option", has_text=race.slug).first.click()
+    page.locator(".select2-results__option", has_text=race.office.name).first.click()
     page.get_by_label("Title").fill("Fictional runoff voter guide")
     page.locator("#id_intro").fill("We asked every candidate the same two questions.")
     page.locator("#id_max_words").fill("50")

@@ -132,8 +132,9 @@ def test_results_grid_shows_candidacies_in_ballot_order_with_stored_counts(
 
 
 def grid_data(race, votes, *, status=Race.Status.COUNTING, reporting=None):
-    """POST data for the grid: votes maps (candidate name, county) to a value ('' = blank)."""
-    data = {"status": status}
+    """POST data for the grid's "Publish these figures" (its confirmation page's button):
+    votes maps (candidate name, county) to a value ('' = blank)."""
+    data = {"status": status, "_publish": "Publish these figures"}
     units = {unit.name: unit for unit in race.reporting_units.all()}
     for candidacy in race.candidacies.select_related("candidate"):
         for unit in units.values():

@@ -127,9 +127,7 @@ def test_a_measure_import_empties_the_measure_page_and_keeps_the_races(night):
     assert Client().get(elsewhere[0])["X-Page-Cache"] == "hit"
 
 
-def test_a_page_showing_a_counting_race_is_kept_seconds_and_a_finished_one_longer(
-    night, settings
-):
+def test_a_page_showing_a_counting_race_is_kept_seconds_and_a_finished_one_longer(night, settings):
     d5, shows_d5, elsewhere = night
     settings.RESULTS_LIVE_MAX_AGE = 10
     for url in (shows_d5[0], shows_d5[4], "/"):  # the race page, the story with its box, home

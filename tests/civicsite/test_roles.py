@@ -63,7 +63,11 @@ def upload_url(race):
 
 def grid_data(race, **votes_by_name):
     unit = race.reporting_units.get()
-    data = {"status": race.status, f"reporting_{unit.pk}": str(unit.precincts_reporting)}
+    data = {
+        "status": race.status,
+        f"reporting_{unit.pk}": str(unit.precincts_reporting),
+        "_publish": "Publish these figures",
+    }
     for candidacy in race.candidacies.select_related("candidate"):
         data[f"votes_{candidacy.pk}_{unit.pk}"] = str(votes_by_name[candidacy.candidate.name])
     return data

@@ -138,7 +138,11 @@ def test_a_result_saved_on_server_a_shows_at_once_on_server_b(servers, settings)
     )
     grid = reverse("admin:candidates_race_results", args=[race.pk])
     _, form = server_a.get(grid)
-    data = {"csrfmiddlewaretoken": csrf_token(form), "status": race.status}
+    data = {
+        "csrfmiddlewaretoken": csrf_token(form),
+        "status": race.status,
+        "_publish": "Publish these figures",
+    }
     for unit in race.reporting_units.all():
         data[f"reporting_{unit.pk}"] = unit.precincts_reporting
     for candidacy in race.candidacies.select_related("candidate"):
