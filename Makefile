@@ -10,7 +10,7 @@ PORT ?= 8000
 # module-wide servers (edge cache, front proxy) start once. PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: help install run serve serve-proxy test lint format migrate demo clean backup restore bench
+.PHONY: help install run serve serve-proxy test lint format migrate demo clean backup restore bench audit
 
 help:
 	@echo "make run    set up SQLite, load the demo content and serve it at http://$(HOST):$(PORT)/"
@@ -18,6 +18,7 @@ help:
 	@echo "make serve-proxy  the production path: nginx (deploy/) in front of gunicorn"
 	@echo "make test   lint, Django checks, migration check and the whole pytest suite"
 	@echo "make bench  seed a newsroom-sized data set and measure every public page (ARGS=--cold)"
+	@echo "make audit  axe-core, the Nu HTML validator and Lighthouse on every page type (ARGS=--report-only)"
 	@echo "make backup   database + media + manifest into backups/<UTC timestamp>/"
 	@echo "make restore BACKUP=backups/<timestamp> [YES=1]   load a backup and verify it"
 
@@ -50,11 +51,15 @@ else
 SERVE_WORKERS ?= --workers 2 --threads 4
 endif
 
+# Long request lines (a search of thousands of characters) reach Django, which cuts the search
+# and says so: gunicorn's default limit (4094) answered a bare "URI Too Long". With no proxy in
+# front, 8190 (gunicorn's largest finite limit); behind nginx, 0 (nginx caps the line).
 serve: demo .secret_key
 	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" $(MANAGE) collectstatic --noinput --verbosity 0
 	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=$(HOST),localhost \
 	  SECURE_SSL_REDIRECT=0 SERVE_MEDIA=1 DEMO_BANNER=1 \
-	  $(BIN)/gunicorn civicsite.wsgi --bind $(HOST):$(PORT) $(SERVE_WORKERS) --access-logfile -
+	  $(BIN)/gunicorn civicsite.wsgi --bind $(HOST):$(PORT) $(SERVE_WORKERS) \
+	  --limit-request-line 8190 --access-logfile -
 
 # The production path on this machine (README, "Production path"): nginx from Debian's package
 # with deploy/nginx.conf.template on $(HOST):$(PORT), in front of gunicorn on 127.0.0.1:$(APP_PORT)
@@ -69,10 +74,11 @@ serve-proxy: demo .secret_key
 	$(BIN)/python deploy/render_nginx.py USER=$$(id -un) WORKER_PROCESSES=1 \
 	  RUN_DIR=$(PROXY_DIR)/run LOG_DIR=$(PROXY_DIR)/log LISTEN=$(HOST):$(PORT) \
 	  UPSTREAM=127.0.0.1:$(APP_PORT) MEDIA_ROOT=$(or $(MEDIA_ROOT),$(CURDIR)/media) \
-	  > $(PROXY_DIR)/nginx.conf
+	  STATIC_ROOT=$(or $(STATIC_ROOT),$(CURDIR)/staticfiles) > $(PROXY_DIR)/nginx.conf
 	DEBUG=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=$(HOST),localhost \
 	  SECURE_SSL_REDIRECT=0 COMMENTS_TRUSTED_PROXIES=1 DEMO_BANNER=1 \
-	  $(BIN)/gunicorn civicsite.wsgi --bind 127.0.0.1:$(APP_PORT) $(SERVE_WORKERS) & \
+	  $(BIN)/gunicorn civicsite.wsgi --bind 127.0.0.1:$(APP_PORT) $(SERVE_WORKERS) \
+	  --limit-request-line 0 & \
 	  app=$$!; trap 'kill $$app' EXIT INT TERM; \
 	  echo "serving http://$(HOST):$(PORT)/ through nginx (logs in $(PROXY_DIR)/log)"; \
 	  $(NGINX) -p $(PROXY_DIR)/run -c $(PROXY_DIR)/nginx.conf -e $(PROXY_DIR)/log/error.log \
@@ -103,6 +109,12 @@ restore: $(STAMP)
 # Uses DATABASE_URL and REDIS_URL from the environment; ARGS=--cold turns the page cache off.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(ARGS)
+
+# Accessibility, valid HTML and Lighthouse on every page type with realistic data (README.md,
+# "Audit"): the npm tools pinned in scripts/audit/, Debian's chromium and Java.
+audit: $(STAMP)
+	npm ci --prefix scripts/audit --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python scripts/audit.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles tests/browser/screenshots .secret_key

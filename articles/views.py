@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
 from articles import comments, metadata
@@ -29,6 +30,7 @@ from articles.models import Article, Author, Comment
 from articles.services import CommentRefused
 from articles.services import comment_post as comment_post_service
 from candidates.guides import candidacy_qa
+from candidates.models import Candidate, Race
 from candidates.queries import RacePage
 from civicsite.core import pagetags, pagination
 from civicsite.core.metadata import page_meta
@@ -131,7 +133,6 @@ class ArticleDetailView(DetailView):
             "comment_threads": comments.threads(article.page_comments),
             "comment_count": len(by_id),
             "comment_form": form,
-            "comment_form_token": comments.make_form_token(article.pk),
             "replying_to": by_id.get(parent_id),
         }
 
@@ -186,11 +187,19 @@ class ArticleListView(PaginatedMixin, ListView):
                     description=self.description,
                     list_page=self.list_page,
                 ),
-                "sections": [(slug, label) for slug, (_, label) in SECTIONS.items()],
+                "sections": self.sections_with_stories(),
                 "current_section": self.kwargs.get("kind", ""),
             }
         )
         return context
+
+    def sections_with_stories(self):
+        """The sections to link to: only those with a published story (one query), so a
+        reader never follows a link to an empty list."""
+        kinds = set(
+            Article.objects.published().order_by().values_list("kind", flat=True).distinct()
+        )
+        return [(slug, label) for slug, (kind, label) in SECTIONS.items() if kind in kinds]
 
 
 class SectionListView(ArticleListView):
@@ -212,6 +221,38 @@ class SectionListView(ArticleListView):
     @property
     def description(self):
         return f"{self.section[1]} about local elections, newest first."
+
+
+class CoverageListView(ArticleListView):
+    """Every published story about one candidate or one race, newest first: where the
+    coverage list on a profile or a race page (articles/templatetags/coverage_tags.py) leads
+    when it has more stories than it shows. An unknown candidate or race is a 404."""
+
+    def get_queryset(self):
+        published = Article.objects.published()
+        if "election_slug" in self.kwargs:
+            race = get_object_or_404(
+                Race.objects.select_related("election", "office"),
+                election__slug=self.kwargs["election_slug"],
+                slug=self.kwargs["slug"],
+            )
+            self.subject, self.subject_name = race, f"{race.heading}, {race.election.date:%Y}"
+            articles = published.about_race(race)
+        else:
+            candidate = get_object_or_404(Candidate, slug=self.kwargs["slug"])
+            self.subject, self.subject_name = candidate, candidate.name
+            articles = published.about_candidate(candidate)
+        self.heading = f"Stories about {self.subject_name}"
+        self.description = f"Published stories about {self.subject_name}, newest first."
+        return articles.for_listing()
+
+    def sections_with_stories(self):
+        return []  # a list about one subject is not one of the sections
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            subject=self.subject, subject_name=self.subject_name, **kwargs
+        )
 
 
 class AuthorDetailView(PaginatedMixin, ListView):
@@ -262,6 +303,17 @@ def request_is_same_origin(request):
         return origin in ours
     referer = urlsplit(request.headers.get("Referer", ""))
     return bool(referer.netloc) and f"{referer.scheme}://{referer.netloc}" in ours
+
+
+@require_safe
+@never_cache  # private, no-store: a reader's own time, never in a shared cache
+def form_token(request):
+    """A fresh signed form time for a reader form on a cached page (``?for=`` the form's key:
+    articles/comments.py), fetched by the form's script when the reader starts on it."""
+    key = request.GET.get("for", "")
+    if not comments.is_form_key(key):
+        return JsonResponse({"error": "Unknown form."}, status=400)
+    return JsonResponse({"token": comments.make_form_token(key)})
 
 
 @csrf_exempt  # request_is_same_origin() instead: the form is on a cached, shared page

@@ -47,7 +47,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with the desk's own site (civicsite/admin_site.py: the home page's
+    # "Waiting for you", readable autocomplete results).
+    "civicsite.apps.DeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -289,6 +291,9 @@ IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 # /healthz names the media disk as failing below this free space (civicsite/core/outage.py).
 MEDIA_MIN_FREE_MB = env_int("MEDIA_MIN_FREE_MB", 100)
+# Site search (civicsite/views.py): a longer query is cut to this many characters, and the
+# page says so. Longer request lines than nginx takes get its 414 page (deploy/).
+SEARCH_QUERY_MAX_LENGTH = env_int("SEARCH_QUERY_MAX_LENGTH", 200)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicsite <newsroom@localhost>")
@@ -297,6 +302,7 @@ EDITORS_EMAIL = env_list("EDITORS_EMAIL")
 # Readers' comments (articles/comments.py explains each rule; README, "Robustness", Comments).
 COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)  # a form sent back sooner is refused
 COMMENTS_MAX_AGE_SECONDS = env_int("COMMENTS_MAX_AGE_SECONDS", 24 * 60 * 60)
+COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", 5000)  # characters in one comment
 COMMENTS_TRUST_RETURNING = env_bool("COMMENTS_TRUST_RETURNING", default=True)
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)  # this many links or more: held
 COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
@@ -324,6 +330,10 @@ RESULTS_SHARE_GUARD_PERCENT = env_int("RESULTS_SHARE_GUARD_PERCENT", 10)
 RESULTS_QUIET_MINUTES = env_int("RESULTS_QUIET_MINUTES", 30)
 RESULTS_REFRESH_SECONDS = env_int("RESULTS_REFRESH_SECONDS", 15)
 RESULTS_LIVE_MAX_AGE = env_int("RESULTS_LIVE_MAX_AGE", 10)
+# The home page keeps an election's finished and counting races for this many days after
+# election day (candidates/queries.py home_results_pages), so a reader arriving after the
+# call sees the winner.
+HOME_RESULTS_DAYS = env_int("HOME_RESULTS_DAYS", 7)
 
 SITE_NAME = os.environ.get("SITE_NAME", "civicsite")
 # The name authenticator apps show beside the code (civicsite/signin.py).

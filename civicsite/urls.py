@@ -1,15 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from articles import feeds
 from civicsite import bench_views, signin, views
+from civicsite.models import Page
 from civicsite.sitemaps import SITEMAPS
 
 admin.site.site_header = "civicsite newsroom"
 admin.site.site_title = "civicsite admin"
 admin.site.index_title = "Election desk"
+
+# Not found: links to where the reader may be going (templates/404.html).
+handler404 = "civicsite.views.page_not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +37,9 @@ urlpatterns = [
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    # The site's own pages, a fixed set (civicsite.models.Page.Slug).
+    re_path(r"^(?P<slug>{})/$".format("|".join(Page.Slug.values)), views.site_page, name="page"),
     path("healthz", views.healthz, name="healthz"),
     path("bench/ceiling/", bench_views.ceiling, name="bench-ceiling"),
     # Staff's second factor, before the admin's own pages (civicsite/signin.py).
@@ -46,6 +53,4 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # Local and single-server use only; production serves media from object storage or a proxy.
-    from django.urls import re_path
-
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", views.serve_media, name="media")]

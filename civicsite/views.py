@@ -1,15 +1,23 @@
-"""Site-wide pages: home, search, tag pages, robots.txt, the health check and local media.
+"""Site-wide pages: home, search, tag pages, the site's own pages (About, Contact,
+Corrections policy), the 404 page, robots.txt, the favicon, the health check and local media.
 
 Every list here starts from ``Article.objects.published()`` (drafts and scheduled stories
 never show) and reads in a fixed number of queries (tests/civicsite pin the counts).
 """
 
+import functools
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
@@ -17,16 +25,17 @@ from taggit.models import Tag
 
 from articles.models import Article, tagged_article_ids
 from candidates import queries, race_data
-from candidates.models import Election, Questionnaire
+from candidates.models import Questionnaire
 from civicsite import search as site_search
 from civicsite.core import metadata, outage, pagination
-from civicsite.models import FrontPage
+from civicsite.models import FrontPage, Page
 
 HOME_NEWS = 6
 HOME_FEATURES = 4
-HOME_COUNTING_RACES = 6
+HOME_RESULTS_RACES = 6
 TAG_ARTICLES_PER_PAGE = 20
-SEARCH_MAX_LENGTH = 200
+FAVICON = "icons/favicon.ico"
+FAVICON_MAX_AGE = 24 * 60 * 60
 SEARCH_EXAMPLES = ["Bakhtiari", "District 5 runoff", "City Council", '"voter guide"']
 
 
@@ -39,14 +48,26 @@ def countdown(days):
     return f"in {days} days"
 
 
+def results_heading(pages):
+    """The home results module's heading: "Now counting" while any race is counted,
+    "Election day" before the first figures, "Latest results" once every race is decided."""
+    states = [page.results.state for page in pages]
+    if any(state.is_counting for state in states):
+        return "Now counting"
+    if any(state.is_live for state in states):
+        return "Election day"
+    return "Latest results"
+
+
 @require_GET
 def home(request):
-    """Election week first: races being counted, the next election, then the news."""
+    """Election week first: the latest races counted and decided, the next election, then
+    the news."""
     published = Article.objects.published().for_listing()
     pinned = list(published.filter(pk__in=FrontPage.objects.values("lead_article"))[:1])
     news = list(published.of_kind(Article.Kind.NEWS)[: HOME_NEWS + 1])
     lead = pinned[0] if pinned else (news[0] if news else None)
-    next_election = Election.objects.upcoming().first()
+    next_election = queries.next_election()
     guides = []
     days_to_go = None
     if next_election:
@@ -57,7 +78,9 @@ def home(request):
             .select_related("race__election", "race__office")
             .order_by("race__office__name")
         )
-    counting = queries.counting_race_pages(limit=HOME_COUNTING_RACES)
+    results_pages = queries.home_results_pages(
+        days=settings.HOME_RESULTS_DAYS, limit=HOME_RESULTS_RACES
+    )
     context = {
         "lead": lead,
         "news": [article for article in news if article != lead][:HOME_NEWS],
@@ -66,7 +89,8 @@ def home(request):
                 pk=getattr(lead, "pk", None)
             )[:HOME_FEATURES]
         ),
-        "counting": counting,
+        "results_pages": results_pages,
+        "results_heading": results_heading(results_pages),
         "next_election": next_election,
         "next_election_guides": guides,
         "countdown": countdown(days_to_go) if next_election else "",
@@ -87,13 +111,16 @@ def home(request):
     }
     response = render(request, "civicsite/home.html", context)
     # Races being counted update themselves (candidates/race_data.py): keep the page briefly.
-    return race_data.mark_live(response, [page.results for page in counting])
+    return race_data.mark_live(response, [page.results for page in results_pages])
 
 
 class SearchForm(forms.Form):
     """?q= for the search page; a query that cannot be searched is a clear 400, never a 500.
 
     Django's CharField already refuses NUL bytes (PostgreSQL cannot store or search them).
+    A query over SEARCH_QUERY_MAX_LENGTH characters is searched cut to that length, and the
+    page says so (``was_cut``): a pasted paragraph still finds something. Past the request
+    line nginx takes, its 414 page answers in the site's words (deploy/nginx.conf.template).
     ?page= is read like every list's (civicsite/core/pagination.py): a page that does not exist
     is a 404.
     """
@@ -102,12 +129,20 @@ class SearchForm(forms.Form):
         label="Search the site",
         required=False,
         strip=True,
-        max_length=SEARCH_MAX_LENGTH,
         error_messages={
-            "max_length": f"Search terms can be at most {SEARCH_MAX_LENGTH} characters long.",
             "null_characters_not_allowed": "Search terms cannot contain null characters.",
         },
     )
+
+    was_cut = False
+
+    def clean_q(self):
+        text = self.cleaned_data["q"]
+        limit = settings.SEARCH_QUERY_MAX_LENGTH
+        if len(text) > limit:
+            self.was_cut = True
+            text = text[:limit].strip()
+        return text
 
 
 @require_GET
@@ -117,6 +152,7 @@ def search(request):
         "form": form,
         "examples": SEARCH_EXAMPLES,
         "results": None,
+        "query_max_length": settings.SEARCH_QUERY_MAX_LENGTH,
         # One address for the search page; a page of results is not for search engines.
         "meta": metadata.page_meta(
             request,
@@ -130,12 +166,15 @@ def search(request):
         context["errors"] = [error for errors in form.errors.values() for error in errors]
         return render(request, "civicsite/search.html", context, status=400)
     text = form.cleaned_data["q"]
+    context.update(query=text, query_was_cut=form.was_cut)
     if text:
         number = pagination.page_number(request)
         with pagination.page_or_404():
             results = site_search.search(text, page=number)
         listing = pagination.list_page(request, results.page, query={"q": text})
         context.update({"results": results, **listing.context()})
+        # Each race hit's state, as its page says it (candidates/results.py).
+        context["race_states"] = queries.race_states(results.races)
     return render(request, "civicsite/search.html", context)
 
 
@@ -184,3 +223,54 @@ def healthz(request):
 def serve_media(request, path):
     """Uploaded media for laptops and `make serve`; MEDIA_ROOT is read per request."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+@require_GET
+def site_page(request, slug):
+    """About, Contact or the Corrections policy (civicsite.models.Page), as editors wrote it."""
+    page = get_object_or_404(Page, slug=slug)
+    context = {
+        "page": page,
+        "meta": metadata.page_meta(
+            request, title=page.title, path=page.get_absolute_url(), description=page.summary
+        ),
+    }
+    return render(request, "civicsite/page.html", context)
+
+
+# A search suggested from a missing address: the words of its last part, e.g.
+# /candidates/liliana-bakhtiar/ -> "liliana bakhtiar". Letters and digits only, a few words.
+_ADDRESS_WORD = re.compile(r"[^\W_]+")
+NOT_FOUND_SEARCH_WORDS = 6
+
+
+def not_found_search_words(path):
+    parts = [part for part in path.split("/") if part]
+    words = _ADDRESS_WORD.findall(parts[-1]) if parts else []
+    return " ".join(words[:NOT_FOUND_SEARCH_WORDS])[: settings.SEARCH_QUERY_MAX_LENGTH]
+
+
+def page_not_found(request, exception):
+    """The 404 page (handler404): why, and links to where the reader may be going, with a
+    search for the words of the address they tried. No query, so a flood of bad addresses
+    costs the database nothing."""
+    words = not_found_search_words(request.path)
+    context = {
+        "search_words": words,
+        "search_url": f"{reverse('search')}?{urlencode({'q': words})}" if words else "",
+    }
+    return render(request, "404.html", context, status=404)
+
+
+@functools.cache
+def _favicon_bytes():
+    return Path(finders.find(FAVICON)).read_bytes()
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page links: the
+    site's icon (civicsite/static/icons/, drawn by scripts/make_icons.py), kept a day."""
+    response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
+    return response
