@@ -177,7 +177,12 @@ def pending_edit_reject(*, edit, user, note=""):
         unused = change["new"] and (
             current is None or stored_value(field, current) != change["new"]
         )
-        if isinstance(field, models.FileField) and unused:
+        # Only a file uploaded with the edit (under the field's own folder): a photo chosen
+        # from the media library belongs to the library.
+        uploaded = isinstance(field, models.FileField) and str(change["new"] or "").startswith(
+            str(field.upload_to)
+        )
+        if uploaded and unused:
             transaction.on_commit(lambda f=field, n=change["new"]: f.storage.delete(n))
     return edit
 

@@ -469,3 +469,31 @@ def _candidate_type():
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(Candidate).pk
+
+
+def test_a_profile_photo_from_the_media_library_uses_its_file_and_its_words(editor):
+    from tests.articles.test_admin_editing import library_image
+
+    picture = library_image(alt_text="Ann Able at the forum", credit="Staff photo")
+    profile = candidate_profile()
+    editor.post(change_url(profile), profile_form(profile, library_photo=picture.pk))
+    profile.refresh_from_db()
+    assert profile.photo.name == picture.image.name  # the library's file, not a copy
+    assert (profile.photo_alt, profile.photo_credit) == ("Ann Able at the forum", "Staff photo")
+
+
+def test_rejecting_a_contributors_library_photo_keeps_the_librarys_file(
+    contributor, editor, django_capture_on_commit_callbacks
+):
+    from tests.articles.test_admin_editing import library_image
+
+    picture = library_image()
+    profile = candidate_profile()
+    contributor.post(change_url(profile), profile_form(profile, library_photo=picture.pk))
+    edit = PendingEdit.objects.get()
+    assert edit.changes["photo"]["new"] == picture.image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(reject_url(edit), {"review_note": "Not this one."})
+    edit.refresh_from_db()
+    assert edit.status == PendingEdit.Status.REJECTED
+    assert picture.image.storage.exists(picture.image.name)
