@@ -95,9 +95,13 @@ def stamp_from(found):
         return time.time()
     value = found.get(CLOCK_KEY)
     if value is None:
-        store = shared()
-        store.add(CLOCK_KEY, _initial_counter(), timeout=None)
-        value = store.get(CLOCK_KEY)
+        # First request after a flush (or Redis unreachable): start the counter. If another
+        # process started it first, or Redis did not answer, this page's stamp is 0: it is
+        # never taken as newer than any change (no extra round trip to read the winner's).
+        start = _initial_counter()
+        if not shared().add(CLOCK_KEY, start, timeout=None):
+            return 0.0
+        value = start
     # Between ticks: after the change that gave ``value`` (the page may show it), before the
     # next one (a tick's stamp is a whole number above it), so freshness can compare strictly.
     return value + 0.5

@@ -3,10 +3,13 @@
 Every page can be built from the database; the cache only makes it faster. So a cache error
 is logged and treated as a miss (reads) or a no-op (writes) instead of turning a reader's
 request into a 500. ``add`` reports success when Redis is unreachable, so rate limits built on
-it fail open rather than locking every commenter out during an outage.
+it fail open rather than locking every commenter out during an outage. After a failure the
+process leaves Redis alone for BREAKER_SECONDS, so a paused Redis costs a request one timeout,
+not one per cache call.
 """
 
 import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -14,13 +17,23 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 
+# After a failure, calls skip Redis for this long (per process): a request makes several cache
+# calls (the page, the generation, the clock), and a paused Redis would make each one wait.
+BREAKER_SECONDS = 1.0
+_skip_until = 0.0
+
+
 def _guarded(name, fallback):
     method = getattr(RedisCache, name)
 
     def guarded(self, *args, **kwargs):
+        global _skip_until
+        if time.monotonic() < _skip_until:
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
         try:
             return method(self, *args, **kwargs)
         except RedisError as exc:
+            _skip_until = time.monotonic() + BREAKER_SECONDS
             logger.warning("Cache %s failed, serving without the cache: %s", name, exc)
             return fallback(*args, **kwargs) if callable(fallback) else fallback
 

@@ -90,9 +90,15 @@ def test_search_finds_the_candidate_first_then_articles(
     page.set_viewport_size({"width": 390, "height": 844})
     assert no_horizontal_scroll(page)
     page.goto(live_server.url + "/search/?q=Bakhtiarri")
+    # A misspelt name still leads to her: offered as the spelling, or listed as a similar
+    # name when stories matched too (PostgreSQL's stemmer finds more of them).
+    assert page.get_by_role("link", name="Liliana Bakhtiari").first.is_visible()
     suggestion = page.locator(".search-did-you-mean")
-    assert suggestion.is_visible()
-    assert "Bakhtiari" in suggestion.inner_text()
+    assert (
+        "Bakhtiari" in suggestion.inner_text()
+        if suggestion.count()
+        else (page.get_by_text("Similar name").first.is_visible())
+    )
     screenshot("search-suggestion")
     assert csp_violations == []
 
