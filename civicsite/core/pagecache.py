@@ -51,7 +51,7 @@ from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -357,20 +357,36 @@ def conditional(request, response):
     )
 
 
+# Page key -> the tags of its last copy this process stored or served: read with the page, so a
+# tagged page costs one round trip too. Bounded; a wrong or missing guess costs a second one.
+_known_tags = {}
+KNOWN_TAGS_MAX = 10_000
+
+
 def lookup(key):
-    """``key``, the generation, the schedule and the tags' clock: one round trip when one store
-    holds all."""
+    """``key``, the generation, the schedule, the tags' clock and the tag versions the page had
+    last time: one round trip when one store holds all. Returns (found, tags asked for)."""
     store = shared()
-    if store is cache:
-        return cache.get_many([GENERATION_KEY, SCHEDULE_KEY, pagetags.CLOCK_KEY, key])
-    found = store.get_many([GENERATION_KEY, SCHEDULE_KEY, pagetags.CLOCK_KEY])
+    tags = _known_tags.get(key, frozenset())
+    shared_keys = [GENERATION_KEY, SCHEDULE_KEY, pagetags.CLOCK_KEY]
+    shared_keys += [pagetags.tag_key(tag) for tag in tags]
+    if store is caches["default"]:
+        return cache.get_many([*shared_keys, key]), tags
+    found = store.get_many(shared_keys)
     entry = cache.get(key)
     if entry is not None:
         found[key] = entry
-    return found
+    return found, tags
 
 
-def entry_state(entry, generation):
+def remember_tags(key, tags):
+    if _known_tags.get(key) != tags:
+        if len(_known_tags) >= KNOWN_TAGS_MAX:
+            _known_tags.clear()
+        _known_tags[key] = tags
+
+
+def entry_state(entry, generation, found=None, fetched=()):
     """ "fresh", "stale" (servable for a few seconds while one request renders it) or None.
 
     Stale: of the generation just replaced, within CACHE_STALE_SECONDS of the change, or with
@@ -390,7 +406,8 @@ def entry_state(entry, generation):
         return None
     if not entry.tags:
         return state
-    by_tags = pagetags.freshness(entry.stamp, entry.tags, pagetags.current_versions(entry.tags))
+    versions = pagetags.current_versions(entry.tags, found, fetched)
+    by_tags = pagetags.freshness(entry.stamp, entry.tags, versions)
     if by_tags is None:
         return None
     return "fresh" if state == by_tags == "fresh" else "stale"
@@ -420,7 +437,7 @@ class PageCacheMiddleware:
             # Without a query the page's key is known at once; with one, the names the view
             # reads (kept per path) say which parameters are part of it (core/pagekeys.py).
             first = pagekeys.reads_key(request) if parameters else pagekeys.page_key(request)
-            found = lookup(first)
+            found, fetched = lookup(first)
             generation = found.get(GENERATION_KEY)
             if _publish_times_passed(found.get(SCHEDULE_KEY)):
                 _bump()
@@ -436,7 +453,9 @@ class PageCacheMiddleware:
                 # What the view read in this generation or the one just replaced (stale copy).
                 entry = cache.get(pagekeys.page_key(request, parameters, reads[1]))
             stamp = pagetags.stamp_from(found)
-            state = entry_state(entry, generation)
+            if isinstance(entry, Entry):
+                remember_tags(first, entry.tags)
+            state = entry_state(entry, generation, found, fetched)
             if state == "fresh":
                 return conditional(request, stored_response(entry))
             if state == "stale":
@@ -493,5 +512,6 @@ class PageCacheMiddleware:
             generation.token, headers, response.content, time.time(), stamp, frozenset(tags)
         )
         cache.set_many(entries, timeout=settings.CACHE_PAGE_TIMEOUT)
+        remember_tags(pagekeys.reads_key(request) if parameters else key, frozenset(tags))
         global _stored_since_bump
         _stored_since_bump = True

@@ -282,9 +282,16 @@ def _pending(*, create=False):
     return pending
 
 
-def current_versions(tags):
-    """``versions(tags)`` as this thread sees them: with its open transaction's changes."""
-    found = versions(tags)
+def current_versions(tags, found=None, fetched=()):
+    """``versions(tags)`` as this thread sees them: with its open transaction's changes.
+
+    ``found``/``fetched``: shared values already read with the page (``fetched`` the tags whose
+    version keys were asked for), so that only the others cost a round trip.
+    """
+    found = found or {}
+    known = {tag: found[tag_key(tag)] for tag in tags if tag in fetched and tag_key(tag) in found}
+    missing = [tag for tag in tags if tag not in fetched]
+    found = {**known, **versions(missing)}
     pending = _pending()
     found.update({tag: pending[tag] for tag in tags if tag in pending})
     return found
