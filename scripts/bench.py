@@ -253,6 +253,7 @@ def main():
     parser.add_argument("--night-seconds", type=int, default=120, help="election night (120)")
     parser.add_argument("--import-every", type=int, default=10, help="seconds between imports")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each line at once, when written to a file too
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (Debian package `wrk`).")
 

@@ -103,6 +103,19 @@ class Night:
             .filter(slug__startswith=PREFIX)
             .order_by("-publish_at")[:LONG_TAIL]
         ]
+        # Long-tail stories with one of the ten races' results boxes show the changed races too.
+        self.tail_showing = (
+            Article.objects.published()
+            .filter(slug__startswith=PREFIX, races__in=self.races)
+            .filter(
+                pk__in=Article.objects.published()
+                .filter(slug__startswith=PREFIX)
+                .order_by("-publish_at")[:LONG_TAIL]
+                .values("pk")
+            )
+            .distinct()
+            .count()
+        )
         self.probe_page = self.race_pages[0]
         self.probe_office = self.races[0].office.name
 
@@ -287,7 +300,7 @@ def run(args, env, base_env_ceiling):
 
     night = Night()
     connections.close_all()
-    pages_showing = 1 + len(night.race_pages) + len(night.race_json)
+    pages_showing = 1 + len(night.race_pages) + len(night.race_json) + night.tail_showing
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     report = {"scenario": "election-night", "when": stamp, "runs": {}}
     with gunicorn_server(base_env_ceiling, args, f"night-ceiling-{stamp}") as ceiling_base:

@@ -113,10 +113,19 @@ def _tick():
     if not counts_in_redis(store):
         return time.time()
     try:
-        return store.incr(CLOCK_KEY)
+        value = store.incr(CLOCK_KEY)
     except ValueError:  # evicted or never set
         store.add(CLOCK_KEY, _initial_counter(), timeout=None)
-        return store.incr(CLOCK_KEY)
+        value = store.incr(CLOCK_KEY)
+    if value > 1:
+        return value
+    # Redis did not answer (the cache's fallback is 1): the counter started at the microseconds
+    # since the epoch and counts changes, so the time now in microseconds is later than every
+    # stamp it gave; move it there if Redis is back. Pages showing the change are never taken
+    # for newer than it, at worst rendered again until the next one.
+    value = _initial_counter()
+    store.set(CLOCK_KEY, value, timeout=None)
+    return value
 
 
 # --- Recording what a page shows --------------------------------------------------------------

@@ -143,3 +143,13 @@ def test_stamps_only_grow():
     stamps = [pagetags._tick() for _ in range(5)]
     assert stamps == sorted(stamps)
     assert len(set(stamps)) == len(stamps) or not pagetags.counts_in_redis()
+
+
+def test_a_tick_that_redis_does_not_answer_is_still_later_than_every_stamp(monkeypatch):
+    if not pagetags.counts_in_redis():
+        pytest.skip("stamps are the clock's without Redis (REDIS_URL=redis://...)")
+    page = pagetags.stamp_from(pagecache.cache.get_many([pagetags.CLOCK_KEY]))
+    store = pagetags.shared()
+    # What the resilient cache gives when Redis times out (civicsite/core/redis_cache.py).
+    monkeypatch.setattr(type(store), "incr", lambda self, key, delta=1, version=None: delta)
+    assert pagetags._tick() > page
