@@ -11,7 +11,7 @@ not one per cache call.
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -52,10 +52,31 @@ def _default(key, default=None, *args, **kwargs):
 CONNECTION_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one ``redis.Redis`` per connection pool.
+
+    Django builds a new ``redis.Redis`` for every call, which fills its table of response
+    callbacks each time: about a sixth of a cached page's whole cost. A ``redis.Redis`` is safe
+    to share between threads (each command takes a connection from the pool).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         options = params.get("OPTIONS") or {}
         super().__init__(server, {**params, "OPTIONS": {**CONNECTION_OPTIONS, **options}})
+        self._class = ReusedClientRedisCacheClient
 
     get = _guarded("get", _default)
     get_many = _guarded("get_many", lambda *a, **k: {})
