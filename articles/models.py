@@ -335,7 +335,17 @@ class Byline(models.Model):
 
 
 class RenditionsMixin:
-    """Reading ``renditions`` (made once, when the image is saved): srcsets and a src."""
+    """Reading ``renditions`` (made once, when the image is saved): srcsets and a src.
+
+    ``_loaded_image`` remembers the file a row was read with, so ``save()`` makes renditions
+    only for a new file.
+    """
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_image = instance.image.name if "image" in field_names else None
+        return instance
 
     def _renditions(self, image_format):
         return sorted(
@@ -440,12 +450,6 @@ class LibraryImage(RenditionsMixin, models.Model):
                 )
         self._loaded_image = self.image.name
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_image = instance.image.name if "image" in field_names else None
-        return instance
-
     @property
     def rendition_folder(self):
         return f"renditions/library/{self.pk}"
@@ -525,12 +529,6 @@ class Figure(RenditionsMixin, models.Model):
             self.renditions = images.make_renditions(self)
             type(self).objects.filter(pk=self.pk).update(renditions=self.renditions)
         self._loaded_image = self.image.name
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_image = instance.image.name if "image" in field_names else None
-        return instance
 
     @property
     def rendition_folder(self):
