@@ -49,8 +49,7 @@ def embed_race(request, election_slug, slug):
     race = get_object_or_404(Race.objects.with_results(), election__slug=election_slug, slug=slug)
     page = queries.race_page(race)
     context = {"page": page, "race": race, "refresh": race_data.refresh_seconds(page.results)}
-    response = render(request, "candidates/embed_race.html", context)
-    return race_data.mark_live(response, [page.results])
+    return render(request, "candidates/embed_race.html", context)
 
 
 @require_safe
@@ -64,8 +63,7 @@ def embed_election(request, slug):
         "race_pages": race_pages,
         "refresh": min((seconds for seconds in refreshes if seconds), default=None),
     }
-    response = render(request, "candidates/embed_election.html", context)
-    return race_data.mark_live(response, [page.results for page in race_pages])
+    return render(request, "candidates/embed_election.html", context)
 
 
 def race_snippet(request, race):

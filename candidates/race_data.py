@@ -13,15 +13,14 @@ reads the same with JavaScript off.
 - ``layout``: a short key of what the page's markup has room for (which candidates and
   counties, whether figures are shown). When the JSON's differs from the page's, the page's
   markup cannot hold the new figures and the script reloads the page once.
-- ``mark_live``: a live page or JSON may be kept only RESULTS_LIVE_MAX_AGE seconds by
-  browsers and CDNs; the page cache keeps the smaller max-age it finds.
+- A live page or JSON may be kept only RESULTS_LIVE_MAX_AGE seconds by browsers and CDNs:
+  ``race_results()`` tags it live and the page cache sets its headers (civicsite/core/pagecache.py).
 """
 
 import hashlib
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
 
@@ -52,13 +51,6 @@ def layout_key(results):
         *(str(unit.pk) for unit in getattr(race, "top_units", [])),
     ]
     return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:12]
-
-
-def mark_live(response, results_list):
-    """Keep ``response`` only briefly in caches while any of the races is live."""
-    if any(results.is_live for results in results_list):
-        patch_cache_control(response, max_age=settings.RESULTS_LIVE_MAX_AGE)
-    return response
 
 
 def updated_text(race, format_string="N j, Y, P T"):

@@ -2,7 +2,7 @@
 
 Views pick rows through candidates/queries.py (a fixed number of queries per page) and read
 results only through candidates/results.py; no view or template decides who won. Pages of
-races still being counted are kept only briefly by caches (candidates/race_data.py).
+races still being counted are kept only briefly by caches (results.py tags them live).
 """
 
 from django.http import JsonResponse
@@ -34,8 +34,7 @@ def election_detail(request, slug):
         "measures": queries.election_measures(election),
         "meta": metadata.election_meta(request, election),
     }
-    response = render(request, "candidates/election_detail.html", context)
-    return race_data.mark_live(response, [page.results for page in race_pages])
+    return render(request, "candidates/election_detail.html", context)
 
 
 def _get_race(election_slug, slug):
@@ -54,8 +53,7 @@ def race_detail(request, election_slug, slug):
         "county_statuses": counting.county_statuses(results),
         "meta": metadata.race_meta(request, race),
     }
-    response = render(request, "candidates/race_detail.html", context)
-    return race_data.mark_live(response, [results])
+    return render(request, "candidates/race_detail.html", context)
 
 
 @require_safe
@@ -63,7 +61,7 @@ def race_results_json(request, election_slug, slug):
     """The race page's figures as JSON, for other newsrooms' graphics and our own live pages
     (candidates/race_data.py says what is in it)."""
     page = queries.race_page(_get_race(election_slug, slug))
-    return race_data.mark_live(JsonResponse(race_data.race_payload(request, page)), [page.results])
+    return JsonResponse(race_data.race_payload(request, page))
 
 
 def _get_measure(election_slug, slug):

@@ -24,7 +24,7 @@ from django.views.static import serve
 from taggit.models import Tag
 
 from articles.models import Article, tagged_article_ids
-from candidates import queries, race_data
+from candidates import queries
 from candidates.models import Questionnaire
 from civicsite import search as site_search
 from civicsite.core import metadata, outage, pagination
@@ -109,9 +109,7 @@ def home(request):
             ],
         ),
     }
-    response = render(request, "civicsite/home.html", context)
-    # Races being counted update themselves (candidates/race_data.py): keep the page briefly.
-    return race_data.mark_live(response, [page.results for page in results_pages])
+    return render(request, "civicsite/home.html", context)
 
 
 class SearchForm(forms.Form):
