@@ -37,10 +37,6 @@ from civicsite.core.markup import HeadingLevels
 
 # Figures in the body column: full width on a phone, the column width (about 46rem) beyond.
 BODY_FIGURE_SIZES = "(min-width: 50rem) 46rem, 100vw"
-# A results box's frame (it cannot size itself): room for the notes, plus a row a candidate.
-RESULTS_FRAME_HEIGHT = 300
-RESULTS_ROW_HEIGHT = 44
-
 ALLOWED_TAGS = {
     # prose from Markdown
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "a", "ul", "ol",
@@ -210,7 +206,8 @@ class _ResultsFrames:
         self.frames = {}
 
     def marker(self, key):
-        from candidates.models import Race  # a query only for a body with such a line
+        from candidates.embeds import snippet_height  # only for a body with such a line
+        from candidates.models import Race
 
         match = _RESULTS_KEY.match(key)
         races = Race.objects.filter(slug=match["race"])
@@ -225,7 +222,8 @@ class _ResultsFrames:
         if race is None:
             return ""
         marker = f"{self.prefix}{len(self.frames)}"
-        context = {"race": race, "height": RESULTS_FRAME_HEIGHT + RESULTS_ROW_HEIGHT * race.rows}
+        # The frame cannot size itself: the height partners' snippets get too.
+        context = {"race": race, "height": snippet_height(race.rows)}
         self.frames[marker] = render_to_string("articles/includes/results_frame.html", context)
         return marker
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from candidates.calls import call_race
+from candidates.embeds import snippet_height
 from candidates.importing import import_results
 from candidates.models import Candidacy, Candidate, Election, EmbedOrigin, Office, Race
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOT_DIR
@@ -198,8 +199,10 @@ class _Partner(BaseHTTPRequestHandler):
         body = (
             "<!doctype html><html lang=en><title>Partner News</title><h1>Partner News</h1>"
             "<p>Our election coverage, with results from civicsite:</p>"
-            f'<iframe src="{self.frame_url}" title="Results" height="560" '
-            'style="width:100%;max-width:600px;border:1px solid #ccc"></iframe>'
+            # The admin snippet's size (candidates/embeds.py), with a border to see the frame.
+            f'<iframe src="{self.frame_url}" title="Results" width="100%" '
+            f'height="{snippet_height(len(NAMES))}" '
+            'style="border:1px solid #ccc;max-width:40rem"></iframe>'
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -248,6 +251,13 @@ def test_the_embed_shows_on_a_listed_partner_site_and_is_refused_on_another(page
     assert (
         box.get_by_role("link", name="Full results at civicsite").get_attribute("target") == "_top"
     )
+    # At the snippet's height the whole box shows, down to its link back, at both widths.
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        frame = page.locator("iframe").bounding_box()
+        link = box.get_by_role("link", name="Full results at civicsite").bounding_box()
+        assert link["y"] + link["height"] <= frame["y"] + frame["height"], (size, link, frame)
+    page.set_viewport_size(DESKTOP)
     shoot(page, "embed-allowed")
 
     page.goto(unlisted)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from articles.rendering import render_body
 from articles.services import article_render
+from candidates.embeds import snippet_height
 from candidates.models import EmbedOrigin, Race, normalize_origin
 from civicsite.core import pagecache
 from tests.articles.factories import make_article
@@ -192,7 +193,8 @@ def test_a_results_line_places_the_race_box_in_the_body():
     html = article.body_html
     assert (
         f'<p class="results-frame"><iframe src="{embed_url(race)}" title="Live results: '
-        f'Atlanta City Council District 5, Nov. 2, 2021" width="100%" height="520"'
+        f'Atlanta City Council District 5, Nov. 2, 2021" width="100%" '
+        f'height="{snippet_height(race.candidacies.count())}"'
     ) in html
     assert html.index("Before.") < html.index("<iframe") < html.index("After.")
 
