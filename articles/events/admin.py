@@ -81,7 +81,7 @@ class EventAdmin(RacePickersMixin, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "description", "host", "host_url"]}),
         ("When", {"fields": ["starts_at", "ends_at"]}),
-        ("Where", {"fields": ["venue", "address", "stream_url"]}),
+        ("Where", {"fields": ["venue", "address", "stream_url", "online"]}),
         ("Who", {"fields": ["election", "races", "candidates"]}),
         ("What happened", {"fields": ["status", "status_note", "previous_starts_at"]}),
         ("After the event", {"fields": ["recording_url", "writeup"]}),

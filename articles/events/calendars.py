@@ -78,7 +78,7 @@ def event_description(event, *, url):
 
 def _location(event):
     place = ", ".join(part for part in (event.venue, event.address) if part)
-    return place or event.stream_url or ""
+    return place or event.stream_url or ("Online" if event.online else "")
 
 
 def calendar_event(event, *, url):

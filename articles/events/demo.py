@@ -3,8 +3,8 @@
 The facts are the seed's: a forum with both runoff candidates, Liliana Bakhtiari and Mandy
 Mahoney, hosted by Decaturish on Twitch on Wednesday, Nov. 10, 2021, at 10:30 a.m.; readers
 were asked to send question suggestions. It took place before the Nov. 30 runoff, so it is
-shown as held. The seed gives no stream address, end time or recording, so the demo has none
-(the page links to no invented channel) and says so.
+shown as held, and as online. The seed gives no stream address, end time or recording, so the
+demo has none (the page links to no invented channel) and says so.
 
 The two reader questions are invented examples, labelled so in their name and text, accepted
 but not marked as asked, and linked to no answer: nobody's words are put in the candidates'
@@ -30,7 +30,18 @@ FORUM = {
     "kind": Event.Kind.FORUM,
     "host": "Decaturish",
     "starts_at": datetime.datetime(2021, 11, 10, 10, 30, tzinfo=ATLANTA),
+    # What the seed does not give is blank, and set blank again on every load, so an edit
+    # made while trying the admin (a cancellation and its reason) does not outlive a refresh.
+    "ends_at": None,
+    "previous_starts_at": None,
+    "venue": "",
+    "address": "",
+    "stream_url": "",
+    "online": True,  # on Twitch, the seed says, at an address it does not give
+    "recording_url": "",
+    "writeup": None,
     "status": Event.Status.HELD,
+    "status_note": "",
     "description": (
         "A forum on Twitch with both candidates in the Atlanta City Council District 5 "
         "runoff, ahead of the Nov. 30 vote. Readers were invited to send question "
@@ -40,6 +51,7 @@ FORUM = {
     "publication": Event.Publication.PUBLISHED,
     "publish_at": datetime.datetime(2021, 11, 3, 9, 0, tzinfo=ATLANTA),
     "questions_open": True,
+    "questions_close_at": None,
 }
 
 # Invented for the demo, and labelled as such where readers see them.
@@ -81,8 +93,11 @@ def load(*, stdout, verbosity=1):
             defaults={
                 **question,
                 "name": EXAMPLE_NAME,
+                "neighbourhood": "",
                 "status": ReaderQuestion.Status.ACCEPTED,
                 "asked": False,
+                "recording_time": None,
+                "guide_question": None,
             },
         )
     if verbosity:

@@ -55,7 +55,7 @@ class ReaderQuestionForm(ReaderTextForm, forms.ModelForm):
             "name": "Shown with your question if we publish it.",
             "email": "Never published; only to reach you about your question.",
             "neighbourhood": "Optional; shown with your name.",
-            "text": "One question, up to 2,000 characters.",
+            "text": "One question at a time.",
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -103,6 +103,7 @@ class EventAdminForm(forms.ModelForm):
             "venue",
             "address",
             "stream_url",
+            "online",
             "election",
             "races",
             "candidates",

@@ -26,21 +26,22 @@ def _event_status(event):
 
 
 def _attendance_mode(event):
-    online = bool(event.stream_url)
-    if event.in_person and online:
+    if event.in_person and event.is_online:
         return "MixedEventAttendanceMode"
-    return "OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode"
+    return "OnlineEventAttendanceMode" if event.is_online else "OfflineEventAttendanceMode"
 
 
-def _locations(event):
+def _locations(event, *, url):
+    """A Place for the venue, a VirtualLocation for the stream: its address, or the event
+    page's (``url``) while the stream's is not known, since schema.org's needs a url."""
     locations = []
     if event.in_person:
         place = {"@type": "Place", "name": event.venue or event.address}
         if event.address:
             place["address"] = event.address
         locations.append(place)
-    if event.stream_url:
-        locations.append({"@type": "VirtualLocation", "url": event.stream_url})
+    if event.is_online:
+        locations.append({"@type": "VirtualLocation", "url": event.stream_url or url})
     return locations
 
 
@@ -71,7 +72,7 @@ def event_data(request, event, *, url, candidates):
         data["previousStartDate"] = event.previous_starts_at.astimezone(zone).isoformat()
     if event.description:
         data["description"] = Truncator(event.description).chars(300)
-    if locations := _locations(event):
+    if locations := _locations(event, url=url):
         data["location"] = locations[0] if len(locations) == 1 else locations
     if candidates:
         data["performer"] = [

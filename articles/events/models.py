@@ -36,6 +36,7 @@ CALENDAR_FIELDS = (
     "venue",
     "address",
     "stream_url",
+    "online",
     "recording_url",
     "status",
     "status_note",
@@ -130,6 +131,12 @@ class Event(models.Model):
         blank=True,
         help_text="The live stream's page (Twitch or YouTube play in the page once a reader "
         "clicks; any other address is shown as a link).",
+    )
+    online = models.BooleanField(
+        "streamed or held online",
+        default=False,
+        help_text="Tick when it is online but the stream's address is not known (yet): an "
+        "event with a stream address above is online anyway.",
     )
     recording_url = models.URLField(
         blank=True, help_text="After the event: the recording (Twitch or YouTube, or a link)."
@@ -292,6 +299,11 @@ class Event(models.Model):
     @property
     def in_person(self):
         return bool(self.venue or self.address)
+
+    @property
+    def is_online(self):
+        """Streamed or held online, with or without a known stream address."""
+        return self.online or bool(self.stream_url)
 
     @property
     def accepts_questions(self):

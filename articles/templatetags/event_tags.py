@@ -8,6 +8,7 @@ for questions too (one more).
 """
 
 from django import template
+from django.utils import timezone
 
 from articles.events.forms import ReaderQuestionForm
 from articles.events.models import Event, GuideQuestionCall
@@ -50,9 +51,11 @@ def coming_up_events():
 
 @register.inclusion_tag("articles/includes/event_list.html")
 def election_events(election):
-    """An election page: its coming events (the runoff's too) and its calendar feed."""
+    """An election page: its coming events (the runoff's too) and its calendar feed. "Coming
+    up" says none are on file only while election day is still to come."""
     events = _cards().for_election(election).upcoming()[:PAGE_EVENTS]
-    return _listing(coming=events, calendar_election=election, always=True)
+    ahead = election.date >= timezone.localdate()
+    return _listing(coming=events, calendar_election=election, always=ahead)
 
 
 @register.inclusion_tag("articles/includes/event_list.html")

@@ -8,6 +8,7 @@ import datetime
 import itertools
 import json
 import re
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from articles.events import streams
+from articles.events import demo, streams
 from articles.events.models import Event, ReaderQuestion
 from articles.events.services import event_publish
+from candidates import demo as candidates_demo
 from civicsite import roles
 from tests.articles.factories import make_article
 from tests.candidates.factories import make_candidacy, make_candidate, make_election, make_race
@@ -328,6 +330,31 @@ def test_the_event_page_describes_itself_as_a_schema_org_event(client, forum):
     ]
 
 
+def test_an_online_event_without_its_stream_address_is_a_virtual_location_at_its_page(
+    client, forum
+):
+    """Seed 003's case: the forum is on Twitch, at an address the seed does not give."""
+    forum.stream_url, forum.online = "", True
+    forum.save()
+    response = client.get(forum.get_absolute_url())
+    data = json_ld(response, "Event")
+    assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+    page = f"http://testserver{forum.get_absolute_url()}"
+    assert data["location"] == {"@type": "VirtualLocation", "url": page}
+    assert "Online; the stream's address is not on file yet" in text(response)
+    assert "data-stream-src" not in response.content.decode()
+    (item,) = parse(client.get(forum.get_calendar_url())).walk("VEVENT")
+    assert str(item["LOCATION"]) == "Online"
+    assert item["SEQUENCE"] == 1
+
+    forum.online = False
+    forum.save()
+    data = json_ld(client.get(forum.get_absolute_url()), "Event")
+    assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    assert "location" not in data
+    assert forum.sequence == 2  # the calendar's location changed
+
+
 def test_the_stream_is_a_placeholder_with_a_link_and_the_csp_frames_only_the_players(
     client, forum, settings
 ):
@@ -430,6 +457,24 @@ def test_coming_up_on_the_home_election_race_and_guide_pages_and_past_events(cli
     assert past.title not in html["home"]
     assert "Subscribe to this election's calendar" in html["election"]
     assert "Past events" not in client.get(runoff["people"][1].get_absolute_url()).content.decode()
+
+
+def test_an_election_page_says_nothing_is_coming_up_only_before_its_day(client):
+    """A past election's page does not say its forums are not on file "yet"; its calendar
+    feed (its days, its runoff's) is still offered."""
+    past = make_election(name="Municipal general election", date=datetime.date(2021, 11, 2))
+    ahead = make_election(
+        name="Next municipal election", date=timezone.localdate() + datetime.timedelta(days=30)
+    )
+    feed = "Subscribe to this election's calendar"
+    past_html = client.get(past.get_absolute_url()).content.decode()
+    assert 'id="events-coming-heading"' not in past_html
+    assert "on file for this election yet" not in past_html
+    assert feed in past_html
+    ahead_html = client.get(ahead.get_absolute_url()).content.decode()
+    assert 'id="events-coming-heading"' in ahead_html
+    assert "No forums, debates or deadlines are on file for this election yet." in ahead_html
+    assert feed in ahead_html
 
 
 def test_the_event_page_takes_four_queries_however_many_races_people_and_questions(
@@ -572,3 +617,68 @@ def test_an_event_leaves_the_cached_home_pages_coming_up_when_it_ends(client, se
         after = client.get(reverse("home"))
         assert after["X-Page-Cache"] == "miss"
         assert "Transit town hall" not in after.content.decode()
+
+
+# --- The demo ------------------------------------------------------------------------------
+
+
+def load_forum_demo():
+    out = StringIO()
+    candidates_demo.load(stdout=out)
+    demo.load(stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_forum_is_seed_003s_held_with_its_form_open_and_invented_questions(client):
+    """Seed 003: Decaturish's Twitch forum with both runoff candidates, Wednesday, Nov. 10,
+    2021, 10:30 a.m. Its example questions say they are invented, and no answer is put to
+    them: none asked, none linked to a voter-guide answer, no recording."""
+    assert "District 5 runoff forum of Nov. 10, 2021 (held)" in load_forum_demo()
+    forum = Event.objects.get(slug=demo.FORUM["slug"])
+    assert forum.is_held and forum.is_public and forum.accepts_questions
+    assert forum.starts_at == datetime.datetime(2021, 11, 10, 10, 30, tzinfo=NEW_YORK)
+    assert (forum.host, forum.online, forum.stream_url, forum.recording_url) == (
+        "Decaturish",
+        True,
+        "",
+        "",
+    )
+    assert sorted(c.name for c in forum.candidates.all()) == ["Liliana Bakhtiari", "Mandy Mahoney"]
+    questions = list(forum.reader_questions.all())
+    assert len(questions) == 2
+    for question in questions:
+        assert question.status == ReaderQuestion.Status.ACCEPTED
+        assert "invented" in question.name
+        assert question.text.startswith("(An invented example question for this demo.)")
+        assert not question.asked and question.recording_time is None
+        assert question.guide_question is None
+
+    response = client.get(forum.get_absolute_url())
+    page = text(response)
+    assert "Wednesday, Nov. 10, 2021, 10:30 a.m. EST" in page
+    assert "Questions from readers" in page and "Send a follow-up question" in page
+    assert page.count("Example reader (invented for the demo)") == 2
+    assert page.count("Not asked at the candidate forum.") == 2
+    assert "Asked at" not in page and "in the recording" not in page
+    assert "written answers in the voter guide" not in page
+    assert "example.org" not in response.content.decode()  # the example emails
+    data = json_ld(response, "Event")
+    assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+    assert data["location"]["@type"] == "VirtualLocation"
+    assert data["organizer"] == {"@type": "Organization", "name": "Decaturish"}
+
+
+def test_loading_the_demo_again_undoes_an_editors_trial_edits_of_the_forum():
+    load_forum_demo()
+    forum = Event.objects.get(slug=demo.FORUM["slug"])
+    forum.status, forum.status_note = Event.Status.CANCELLED, "Trying the admin."
+    forum.stream_url = "https://www.twitch.tv/somebody"
+    forum.save()
+    forum.reader_questions.update(asked=True, recording_time=datetime.timedelta(minutes=3))
+
+    load_forum_demo()
+
+    forum.refresh_from_db()
+    assert (forum.status, forum.status_note, forum.stream_url) == (Event.Status.HELD, "", "")
+    assert Event.objects.count() == 1 and forum.reader_questions.count() == 2
+    assert not forum.reader_questions.filter(asked=True).exists()

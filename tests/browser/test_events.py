@@ -9,7 +9,8 @@ Every request the browser makes is logged; any that is not to the live server on
 aborted by Playwright before it leaves the machine (so the players' hosts are never
 contacted), and the log shows none was even attempted before the click.
 
-Screenshots (1280 and 390 px): tests/browser/screenshots/20-*.png.
+Screenshots (1280 and 390 px): tests/browser/screenshots/20-*.png; the requests of each
+phase: tests/browser/screenshots/20-network.log.
 """
 
 import datetime
@@ -63,6 +64,16 @@ def network(page):
 
 def off_machine(log):
     return [url for url in log if urlsplit(url).hostname not in LOOPBACK]
+
+
+def save_network_log(sections):
+    """The requests the browser attempted, phase by phase, beside the screenshots: the
+    evidence that nothing went to the stream's host before the click."""
+    lines = []
+    for phase, log in sections:
+        lines.append(f"## {phase}: {len(log)} requests, {len(off_machine(log))} off the machine")
+        lines.extend(f"{'OFF ' if url in off_machine(log) else '    '}{url}" for url in log)
+    (SCREENSHOT_DIR / "20-network.log").write_text("\n".join(lines) + "\n")
 
 
 def test_a_reader_asks_an_editor_accepts_and_the_forum_page_shows_it_asked(
@@ -149,6 +160,7 @@ def test_a_reader_asks_an_editor_accepts_and_the_forum_page_shows_it_asked(
     )
     page.wait_for_timeout(300)
     assert [urlsplit(url).hostname for url in off_machine(network)] == ["player.twitch.tv"]
+    live_log = list(network)
 
     # The editor accepts it, then marks the forum held with its recording and the question asked.
     page.context.clear_cookies()
@@ -197,3 +209,10 @@ def test_a_reader_asks_an_editor_accepts_and_the_forum_page_shows_it_asked(
     page.wait_for_timeout(300)
     assert [urlsplit(url).hostname for url in off_machine(network)] == ["www.youtube-nocookie.com"]
     assert csp_violations == []
+    save_network_log(
+        [
+            ("Before the forum, until the page settled (no click)", before_click),
+            ("Then the question posted and Play pressed", live_log[len(before_click) :]),
+            ("After the forum: the page, then Play the recording", list(network)),
+        ]
+    )
