@@ -1,6 +1,8 @@
 """Forms for articles: the admin's (plain messages for slug clashes, safe image uploads) and
 the readers' comment form."""
 
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -289,6 +291,13 @@ class WebAddressField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
+def shows_something(value):
+    """Whether a reader's text has a character that shows: not only spaces and invisible
+    format characters (zero-width space and joiners, word joiner, byte-order mark: Unicode's
+    category Cf), which clean_plain_text keeps because scripts such as Persian need them."""
+    return any(not char.isspace() and unicodedata.category(char) != "Cf" for char in value)
+
+
 class ReaderTextForm:
     """Mixed into the forms readers fill in (comments, questions), so both follow one set of
     rules: their name, email and text as plain text (clean_plain_text), the name and text
@@ -338,7 +347,7 @@ class ReaderTextForm:
 
     def clean_name(self):
         name = self._clean_plain("name")
-        if not name:
+        if not shows_something(name):
             raise ValidationError("Please give a name.", code="required")
         return name
 
@@ -347,7 +356,7 @@ class ReaderTextForm:
 
     def clean_text(self):
         text = self._clean_plain("text")
-        if not text:
+        if not shows_something(text):
             raise ValidationError(self.empty_text_message, code="required")
         limit = self.fields["text"].max_length
         if len(text) > limit:

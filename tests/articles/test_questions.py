@@ -141,6 +141,30 @@ def test_hidden_checks_refuse_with_one_message_and_write_nothing(client, forum, 
     assert not ReaderQuestion.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("text", "\u200b", "Please write your question."),  # zero-width space
+        ("text", " \u2060\ufeff\u200d \n\u202e ", "Please write your question."),
+        ("name", "\u200b\u200c", "Please give a name."),
+    ],
+)
+def test_a_question_or_name_of_only_invisible_characters_is_refused(
+    client, forum, clock, field, value, message
+):
+    response = post(client, forum, clock, **{field: value})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ReaderQuestion.objects.exists()
+
+
+def test_invisible_joiners_inside_a_name_are_kept(client, forum, clock):
+    """Persian writes some words with a zero-width non-joiner: only text of nothing but
+    invisible characters is refused."""
+    assert post(client, forum, clock, name="Mehr\u200cnaz Reader").status_code == 302
+    assert ReaderQuestion.objects.get().name == "Mehr\u200cnaz Reader"
+
+
 def test_a_form_sent_back_too_fast_or_after_a_day_is_refused(client, forum, clock):
     assert post(client, forum, clock, wait=1).status_code == 400
     assert post(client, forum, clock, wait=60 * 60 * 24 + 5).status_code == 400
