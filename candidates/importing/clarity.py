@@ -17,8 +17,17 @@ The rules here:
   kept in ``other_methods`` under its snake_case name, never dropped. A choice without vote
   types (some exports) gives one row from its ``totalVotes``.
 - Not read: a contest's own vote types (Undervotes, Overvotes: not votes for a choice) and
-  its ``<ParticipatingCounties>``. Contest-level precinct figures are in
-  ``ClarityFile.contests``, not on rows: they count the whole contest, not one place.
+  its ``<ParticipatingCounties>``.
+- Precincts reporting come from the export, never from the places it lists: Clarity lists
+  every precinct (or county) from the first export of the night, at zero votes until it
+  reports, so counting the names would show "4 of 4 precincts" before any is in. A county
+  export's rows carry their contest's ``precinctsReported`` of ``precinctsParticipating``
+  (older exports call the latter ``precinctsReporting``): the region is one county, so the
+  contest's figures are that county's (never more reported than precincts listed: a
+  half-written export lists fewer). A state export's rows carry their county's
+  ``precinctsReported`` of ``precinctsParticipating`` from ``<ElectionVoterTurnout>`` (the
+  county's whole ballot: the detail file gives no county figure per contest). A figure the
+  file does not give stays None, and the importer falls back as for a CSV without the columns.
 - Every count is a whole number from 0 to ``MAX_COUNT``; anything else is a ``Problem``, and
   the place it is in gives no row.
 - XML from the internet is untrusted. ``defusedxml`` is not a dependency, so the standard
@@ -129,6 +138,7 @@ class ClarityFile:
     kind: str = "county"  # "county" or "state"
     units: list = field(default_factory=list)  # ClarityUnit
     contests: list = field(default_factory=list)  # ClarityContest
+    turnout_index: dict | None = field(default=None, repr=False, compare=False)
 
 
 def looks_like_clarity(data: bytes) -> bool:
@@ -506,7 +516,43 @@ def _contest_rows(contest, number, export, problems):
     rows = []
     for choice in contest.iterfind("Choice"):
         rows.extend(_choice_rows(choice, office, seats, is_question, export, problems))
+    if export.kind == "state":
+        turnout = _turnout_by_name(export)
+        for row in rows:
+            unit = turnout.get(row.county)
+            if unit is not None:
+                row.precincts_reporting = unit.precincts_reported
+                row.precincts_total = unit.precincts_participating
+    else:
+        reported, total = _contest_precincts(contest)
+        listed = len({row.precinct for row in rows if row.precinct})
+        if reported is not None and listed and reported > listed:
+            # A precinct the file does not list is not in: a half-written export lists fewer
+            # precincts than it says have reported.
+            reported = listed
+        for row in rows:
+            row.precincts_reporting, row.precincts_total = reported, total
     return rows
+
+
+def _contest_precincts(contest):
+    """(precincts reported, precincts in total) of a county export's contest; None where the
+    file does not say. Read quietly: ``_contest_rows`` has reported a bad figure already, and an
+    unreadable older ``precinctsReporting`` only leaves the total to the importer."""
+    reported = _count(contest, "precinctsReported", "", [])
+    total = _count(contest, "precinctsParticipating", "", [])
+    if total is None:
+        total = _count(contest, "precinctsReporting", "", [])  # the older exports' name
+    if reported is not None and total is not None and reported > total:
+        return reported, None  # a total below the reported is no total: do not guess one
+    return reported, total
+
+
+def _turnout_by_name(export):
+    """The state export's turnout by county name (built once per file)."""
+    if export.turnout_index is None:
+        export.turnout_index = {unit.name: unit for unit in export.units}
+    return export.turnout_index
 
 
 def _choice_rows(choice, office, seats, is_question, export, problems):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from candidates.importing import clarity
+from candidates.importing import clarity, names
 from candidates.importing.clarity import (
     ClarityContest,
     ClarityUnit,
@@ -116,7 +116,8 @@ def test_a_county_export_gives_one_row_per_choice_per_precinct():
     }
     assert axson.other_methods == {}
     assert (axson.seats, axson.is_question) == (1, False)
-    assert (axson.precincts_reporting, axson.precincts_total) == (None, None)
+    # The contest's own figures: precinctsReported="4" of precinctsReporting="4".
+    assert (axson.precincts_reporting, axson.precincts_total) == (4, 4)
 
 
 def test_county_export_totals_per_choice_equal_the_independently_worked_out_figures():
@@ -338,7 +339,56 @@ def test_contest_seats_question_and_precinct_figures_are_read():
     assert county.contests == [ClarityContest(PRESIDENT, 1, False, 4, None)]
     assert (asked.contests[0].seats, asked.contests[0].is_question) == (3, True)
     assert {(row.seats, row.is_question) for row in asked_rows} == {(3, True)}
-    assert {(row.precincts_reporting, row.precincts_total) for row in rows} == {(None, None)}
+    # Each county's precincts from the turnout table (the file gives none per contest).
+    assert {(row.county, row.precincts_reporting, row.precincts_total) for row in rows} == {
+        ("Barbour", 13, 13),
+        ("Berkeley", 66, 66),
+        ("Boone", 26, 26),
+        ("Braxton", 18, 18),
+        ("Brooke", 22, 22),
+    }
+
+
+# Precincts reporting: what the export says, not the places it lists
+
+
+def test_a_county_export_early_in_the_night_reports_the_precincts_it_says_are_in():
+    """Clarity lists every precinct from the first export, at zero until it reports; counting
+    the names showed "4 of 4 precincts" before any was in."""
+    early = ATKINSON.read_text().replace('precinctsReported="4"', 'precinctsReported="1"')
+
+    _, rows, problems = parse_text(early)
+
+    assert problems == []
+    assert {(row.precincts_reporting, row.precincts_total) for row in rows} == {(1, 4)}
+    assert len({row.precinct for row in rows}) == 4  # all four still listed
+
+
+def test_a_county_export_missing_a_precinct_reports_no_more_precincts_than_it_lists():
+    """A half-written export: Axson's lines are gone but the contest still says 4 reported."""
+    lines = ATKINSON.read_text().splitlines(keepends=True)
+    half = "".join(line for line in lines if '<Precinct name="Axson"' not in line)
+
+    _, rows, _ = parse_text(half)
+
+    assert {(row.precincts_reporting, row.precincts_total) for row in rows} == {(3, 4)}
+
+
+def test_a_state_export_gives_each_county_the_precincts_its_turnout_table_reports():
+    text = WEST_VIRGINIA.read_text()
+    barbour = (
+        '<County name="Barbour" totalVoters="9944" ballotsCast="6763" voterTurnout="68.01" '
+        'precinctsParticipating="13" precinctsReported="13"'
+    )
+    assert barbour in text
+    counting = text.replace(barbour, barbour.replace('Reported="13"', 'Reported="5"'))
+
+    _, rows, problems = parse_text(counting)
+
+    assert problems == []
+    assert {
+        (row.precincts_reporting, row.precincts_total) for row in rows if row.county == "Barbour"
+    } == {(5, 13)}
 
 
 # Problems
@@ -549,3 +599,22 @@ def test_a_state_export_that_lists_a_precinct_under_a_vote_type_is_a_problem():
         problem.where == "contest 'PRESIDENT', choice 'DONALD J. TRUMP', vote type 'Election Day'"
     )
     assert problem.message.startswith("<Precinct> where a state export has <County>")
+
+
+def test_a_nickname_printed_with_doubled_quotes_reads_with_single_ones():
+    """Georgia's county exports (Bacon County, Nov. 3, 2020) print
+    ``&quot;&quot;Buddy&quot;&quot;``; readers saw two pairs of quotes around the nickname."""
+    text = ATKINSON.read_text().replace(
+        'text="Jo Jorgensen (Lib)"',
+        'text="Earl L. &quot;&quot;Buddy&quot;&quot; Carter (I) (Rep)"',
+    )
+    _, rows, problems = parse_text(text)
+    [printed] = {row.candidate for row in rows if "Carter" in row.candidate}
+
+    parsed = names.parse_candidate(printed)
+
+    assert problems == []
+    assert printed == 'Earl L. ""Buddy"" Carter (I) (Rep)'
+    assert (parsed.ballot_name, parsed.name) == ('Earl L. "Buddy" Carter', 'Earl L. "Buddy" Carter')
+    assert (parsed.incumbent, parsed.party) == (True, "Republican")
+    assert names.name_key(parsed.ballot_name) == names.name_key(printed)

@@ -199,8 +199,10 @@ def test_a_clarity_question_becomes_a_ballot_measure_never_candidates():
     assert measure.status == Race.Status.COUNTING
     assert measure.pass_rule == Rule.SIMPLE_MAJORITY
     assert measure.expected_units == 5  # from the state export, as for races
+    # Precincts reporting: each county's own figure in the export's turnout table.
+    wv_reported = {"Barbour": 13, "Berkeley": 66, "Boone": 26, "Braxton": 18, "Brooke": 22}
     assert counts_of(measure) == {
-        county: (WV_YES[county], WV_NO[county], None) for county in WV_YES
+        county: (WV_YES[county], WV_NO[county], wv_reported[county]) for county in WV_YES
     }
     assert no_candidate_is_called_yes_or_no()
     # The file's race is loaded as before, beside the measure.
