@@ -82,10 +82,15 @@ class ParsedName:
     party: str
 
 
+# Georgia's Clarity exports print a nickname's quotes doubled (``Earl L. ""Buddy"" Carter``,
+# written ``&quot;&quot;`` in the XML: a CSV escape left in); no name has two quotes in a row.
+_DOUBLED_QUOTES = re.compile(r'"{2,}')
+
+
 def parse_candidate(raw):
     """Take a printed choice apart: ``"CHRIS CARR (I) (REP)"`` -> Chris Carr, incumbent, R."""
     text, incumbent, parties = _strip_markers(raw)
-    ballot_name = clean(_drop_stray_brackets(text))
+    ballot_name = clean(_DOUBLED_QUOTES.sub('"', _drop_stray_brackets(text)))
     return ParsedName(
         ballot_name=ballot_name,
         name=public_name(ballot_name),
