@@ -32,18 +32,23 @@ def _read_bytes(text_or_file):
     return data
 
 
-def _parse(data, problems, skipped, progress):
-    """(rows, rows read) from whichever format ``data`` is."""
+def _parse(data, problems, skipped, progress, report):
+    """(rows, rows read) from whichever format ``data`` is; what the file says of its
+    election goes on ``report``."""
     raw = data.encode() if isinstance(data, str) else data
     if clarity.looks_like_clarity(raw):
-        return _clarity_rows(raw, problems, skipped, progress)
+        return _clarity_rows(raw, problems, skipped, progress, report)
     text = openelections.read_text(data)
     return openelections.read_rows(text, problems, skipped, progress)
 
 
-def _clarity_rows(raw, problems, skipped, progress):
+def _clarity_rows(raw, problems, skipped, progress, report):
     export, rows, found = clarity.parse_clarity(raw)
     problems.extend(found)
+    report.file_election_name, report.file_election_date = (
+        export.election_name,
+        export.election_date,
+    )
     if export.kind == "state":
         # A state export lists every participating county under each contest, zeros too.
         counties = {}
@@ -93,7 +98,7 @@ def import_results(
     report = ImportReport(dry_run=dry_run)
     problems, skipped = [], Counter()
     with transaction.atomic():
-        rows, report.rows_read = _parse(data, problems, skipped, progress)
+        rows, report.rows_read = _parse(data, problems, skipped, progress, report)
         if problems and not rows:
             raise ImportFailed(problems)  # nothing readable: names cannot add anything
         # Rows with problems were left out; the rest are still checked against the database,
@@ -133,7 +138,7 @@ def plan_results(text_or_file, *, election, create=False):
         raise ImportFailed([openelections.not_utf8(error, None)]) from None
     report = ImportReport(dry_run=True)
     problems, skipped = [], Counter()
-    rows, report.rows_read = _parse(data, problems, skipped, None)
+    rows, report.rows_read = _parse(data, problems, skipped, None, report)
     if problems and not rows:
         raise ImportFailed(problems)
     units = plan_rows(

@@ -23,6 +23,7 @@ The rules it follows:
 - Bulk queries only: the number of queries does not grow with the number of rows.
 """
 
+import datetime
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -137,6 +138,10 @@ class ImportReport:
     combined_units_removed: int = 0
     # New people whose names are close to another person's: one person or two? (names.py)
     check_names: list = field(default_factory=list)
+    # What the file says it is, when it says (a Clarity export's header), so a feed can
+    # check it is the election it is a source of.
+    file_election_name: str = ""
+    file_election_date: datetime.date | None = None
 
     def summary_lines(self):
         """Plain-language lines for the command's output and the admin's message."""

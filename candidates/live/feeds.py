@@ -38,6 +38,9 @@ DETAIL_ZIP = "reports/detailxml.zip"
 USER_AGENT = "civicsite-results-poller/1"
 # Clarity's version numbers are short runs of digits.
 _VERSION = re.compile(r"\d{1,12}")
+# The address of a Clarity election page, as a reader's browser shows it: a ``web.285569`` or
+# ``Web01``/``Web02`` folder (``Web02-state.221451`` too), or an older ``.../en/summary.html``.
+_CLARITY_PAGE = re.compile(r"/web(?:\d*|\.\d+)(?:[-./]|$)|/en/[a-z]+\.html?$", re.I)
 # Formats (FeedSource.Format values, repeated here so this module needs no model).
 CLARITY_VERSION, CLARITY, CSV = "clarity_version", "clarity", "csv"
 
@@ -108,7 +111,7 @@ def guess_format(url):
     """The format a source's address implies, or "" when only its content can tell."""
     path = urlsplit(url).path if "://" in url else url
     name = path.rstrip("/").rsplit("/", 1)[-1].lower()
-    if name == CURRENT_VER or "/web." in path.lower() or "/web01" in path.lower():
+    if name == CURRENT_VER or _CLARITY_PAGE.search(path):
         return CLARITY_VERSION
     if name.endswith((".zip", ".xml")):
         return CLARITY

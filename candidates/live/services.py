@@ -374,13 +374,15 @@ def _previous_figures(source):
 
 
 def _stage(source, content):
-    _, units = plan_results(content, election=source.election, create=source.create_missing)
+    report, units = plan_results(content, election=source.election, create=source.create_missing)
     figures = staging.pull_figures(units)
     return staging.stage(
         figures,
         readers=staging.readers_figures(figures),
         previous=_previous_figures(source),
         rules=LiveSettings.for_election(source.election),
+        election=source.election,
+        file_said=(report.file_election_name, report.file_election_date),
     )
 
 

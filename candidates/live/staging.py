@@ -16,6 +16,10 @@ A pull is **held** when, for any county of any race or ballot measure in it:
 - its total votes would jump by more than the election's set share (LiveSettings), once it
   shows at least the set floor of votes.
 
+And a whole pull is held when the file says it is the export of an election held on another
+day than this feed's (a Clarity export's ``ElectionDate``): another election's races would be
+written into this one.
+
 Everything else is a normal change. Counties the file does not mention are left alone by the
 importer (replace, never add), so they are not compared.
 """
@@ -47,12 +51,20 @@ class Staging:
     def summary(self):
         if not self.changes:
             return "no figure changed"
-        counties = {(change["contest"], change["county"]) for change in self.changes}
         n = len(self.changes)
-        return (
-            f"{n:,} figure{'s' if n != 1 else ''} changed in {len(counties):,} "
-            f"count{'ies' if len(counties) != 1 else 'y'}"
-        )
+        counties = {county_key(change["county"]) for change in self.changes}
+        where = f"{len(counties):,} count{'ies' if len(counties) != 1 else 'y'}"
+        # A county export has many contests in one county: say so, not "20 counties".
+        kinds = {figure["heading"]: figure["kind"] for figure in self.figures}
+        contests = {change["contest"] for change in self.changes}
+        if len(contests) > 1:
+            races = sum(1 for contest in contests if kinds.get(contest) != MEASURE)
+            measures = len(contests) - races
+            parts = [f"{races:,} race{'s' if races != 1 else ''}"] if races else []
+            if measures:
+                parts.append(f"{measures:,} ballot measure{'s' if measures != 1 else ''}")
+            where = f"{' and '.join(parts)} in {where}"
+        return f"{n:,} figure{'s' if n != 1 else ''} changed in {where}"
 
     def change_lines(self, limit=None):
         """Each change as "Fulton, Liliana Bakhtiari: 1,760 -> 2,790 (Race)"."""
@@ -149,10 +161,13 @@ def _contest_key(figure):
     return (figure["kind"], figure["heading"].casefold())
 
 
-def stage(figures, *, readers, previous=(), rules):
+def stage(figures, *, readers, previous=(), rules, election=None, file_said=("", None)):
     """Compare a pull's ``figures`` with ``readers`` (``readers_figures``) and with this
-    feed's last applied pull (``previous``: its figures); ``rules`` is a LiveSettings."""
+    feed's last applied pull (``previous``: its figures); ``rules`` is a LiveSettings.
+    ``file_said``: (name, date) of the election the file says it is (a Clarity header), to
+    compare with ``election``, the one the feed is a source of."""
     staging = Staging(figures=figures)
+    _compare_election(election, file_said, staging)
     for figure in figures:
         before = readers.get((figure["kind"], figure["id"], county_key(figure["county"])))
         if figure["id"] is None:
@@ -160,6 +175,20 @@ def stage(figures, *, readers, previous=(), rules):
         _compare_county(figure, before, staging, rules)
     _compare_with_previous(figures, previous, staging)
     return staging
+
+
+def _compare_election(election, file_said, staging):
+    """A file dated another day is another election's (a mistyped address, last year's
+    export left in place): its races would be written into this one."""
+    name, date = file_said
+    if election is None or date is None or date == election.date:
+        return
+    what = f"“{name}”" if name else "an election"
+    staging.reasons.append(
+        f"The file is the export of {what}, held on {date:%B} {date.day}, {date.year}; "
+        f"this feed's election is on {election.date:%B} {election.date.day}, "
+        f"{election.date.year}: check the feed's address."
+    )
 
 
 def _change(staging, figure, item, old, new):

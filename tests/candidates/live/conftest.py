@@ -20,6 +20,7 @@ here from the real file so each change is plain to read:
 """
 
 import contextlib
+import datetime
 import hashlib
 import io
 import re
@@ -35,7 +36,12 @@ import pytest
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ATKINSON = DATA / "clarity" / "ga_atkinson_2020_general_precincts.xml"
+# A state export (5 counties, PRESIDENT and U.S. SENATOR), as tests/candidates/data/README.md says.
+WEST_VIRGINIA = DATA / "clarity" / "wv_2020_general_counties_trimmed.xml"
 HOUSE_45 = DATA / "openelections" / "ga_2022_special_state_house_45.csv"
+# The Atkinson export's own election day (its ElectionDate): a feed of it is a source of
+# an election on that day, or its pulls are held as another election's.
+ATKINSON_DAY = datetime.date(2020, 11, 3)
 # Atkinson's real totals (tests/candidates/data/clarity/expected.py).
 ATKINSON_TOTALS = {"Donald J. Trump": 2300, "Joseph R. Biden": 825, "Jo Jorgensen": 30}
 # District 45's real totals (tests/candidates/data/openelections/expected.py).

@@ -14,6 +14,8 @@ from candidates.live.models import FeedSource, Pull
 from candidates.models import Election, Race
 from tests.candidates.factories import make_election
 from tests.candidates.live.conftest import (
+    ATKINSON_DAY,
+    WEST_VIRGINIA,
     clarity_scaled,
     clarity_text,
     clarity_totals,
@@ -61,7 +63,7 @@ def test_poll_results_once_against_the_test_server_logs_each_pull(feed_server, c
 
 
 def test_poll_results_told_a_current_ver_address_follows_the_version(feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 300, clarity_text())
     out = poll_results("--election", election.slug, "--url", url, "--once")
     source = FeedSource.objects.get(election=election)
@@ -103,7 +105,7 @@ def test_url_without_election_is_refused():
 
 
 def test_once_pulls_due_sources_and_all_pulls_every_active_one(feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 1, clarity_text())
     source = FeedSource.objects.create(
         election=election, name="Atkinson", url=url, format="clarity_version"
@@ -116,7 +118,7 @@ def test_once_pulls_due_sources_and_all_pulls_every_active_one(feed_server):
 
 
 def test_a_dry_run_fetches_and_stages_but_saves_nothing(feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 1, clarity_text())
     out = poll_results("--election", election.slug, "--url", url, "--once", "--dry-run")
     assert ": applied, " in out and out.rstrip().endswith("Dry run: nothing was saved.")
@@ -124,7 +126,7 @@ def test_a_dry_run_fetches_and_stages_but_saves_nothing(feed_server):
 
 
 def test_verbosity_zero_prints_nothing_and_two_prints_every_change(feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 1, clarity_text())
     assert poll_results("--election", election.slug, "--url", url, "--once", "-v", "0") == ""
     feed_server.serve("/GA/Atkinson/105369/2/reports/detailxml.zip", zipped(clarity_scaled(90)))
@@ -132,3 +134,47 @@ def test_verbosity_zero_prints_nothing_and_two_prints_every_change(feed_server):
     loud = poll_results("--election", election.slug, "--url", url, "--once", "-v", "2")
     assert "held" in loud
     assert "    Atkinson, Donald J. Trump: 2,300 -> " in loud
+
+
+def test_poll_results_given_a_clarity_results_page_address_follows_its_current_version(
+    feed_server,
+):
+    """The address an editor copies from the browser: ``.../105369/Web02/en/summary.html``
+    (or ``web.285569/#/summary``) is the election's Clarity site, not a file."""
+    serve_clarity_version(feed_server, 41, clarity_text())
+    feed_server.serve("/GA/Atkinson/105369/Web02/en/summary.html", "<!doctype html><html>")
+    url = feed_server.url("/GA/Atkinson/105369/Web02/en/summary.html")
+
+    out = poll_results("--election", "atkinson-web02", "--url", url, "--once")
+
+    source = FeedSource.objects.get(election__slug="atkinson-web02")
+    assert source.format == "clarity_version"
+    assert f"[#{source.pk}] v41: applied" in out
+    assert "/GA/Atkinson/105369/41/reports/detailxml.zip" in feed_server.paths_requested()
+    # The pull that named the election is timed from its fetch (the log said "in 0.00 s").
+    assert source.pulls.get().duration_ms is not None
+
+
+def test_poll_results_says_a_web_page_came_when_no_election_can_be_made_from_it(feed_server):
+    feed_server.serve("/results/latest.html", "<!DOCTYPE html><html><body>Results</body></html>")
+    url = feed_server.url("/results/latest.html")
+
+    with pytest.raises(CommandError) as refused:
+        poll_results("--election", "nowhere", "--url", url, "--once")
+
+    message = str(refused.value)
+    assert f"{url} answered with a web page, not a Clarity export" in message
+    assert "Create it in the admin, or give --name and --date" in message
+    assert not Election.objects.exists()
+
+
+def test_the_log_of_a_pull_with_many_races_counts_races_and_counties_apart(feed_server):
+    """A county export has many contests in one county: "in 20 counties" was wrong."""
+    election = make_election(name="West Virginia general", date=datetime.date(2020, 11, 3))
+    feed_server.serve("/wv/detail.xml", WEST_VIRGINIA.read_bytes())
+    url = feed_server.url("/wv/detail.xml")
+
+    out = poll_results("--election", election.slug, "--url", url, "--once")
+
+    # PRESIDENT and U.S. SENATOR in the 5 counties of the trimmed state export.
+    assert " figures changed in 2 races in 5 counties: " in out

@@ -17,6 +17,7 @@ from candidates.live.models import FeedSource, LiveSettings, Payload, Pull
 from candidates.models import Race
 from tests.candidates.factories import make_election
 from tests.candidates.live.conftest import (
+    ATKINSON_DAY,
     ATKINSON_TOTALS,
     HOUSE_45_TOTALS,
     clarity_scaled,
@@ -113,8 +114,69 @@ def test_a_polled_clarity_night_applies_snapshots_holds_the_bad_one_and_readers_
     assert Payload.objects.count() == 3
 
 
+def test_another_elections_export_is_held_and_writes_no_race_until_the_desk_applies_it(
+    feed_server,
+):
+    """A feed of the 2021 general that answers with the 2020 Atkinson export (a mistyped
+    address, last year's file left in place) would write 2020's presidential race into 2021's
+    election: the pull is held, saying which election the file is, and nothing is created."""
+    election = make_election(name="Municipal general election", date=datetime.date(2021, 11, 2))
+    url = serve_clarity_version(feed_server, 1, clarity_text())
+    source = FeedSource.objects.create(
+        election=election, name="Atkinson County", url=url, format="clarity_version"
+    )
+
+    held = poll(source)
+
+    assert held.pull.status == Pull.Status.HELD
+    assert held.pull.reasons[0] == (
+        "The file is the export of “November 3,2020-General Election”, held on November 3, "
+        "2020; this feed's election is on November 2, 2021: check the feed's address."
+    )
+    assert not Race.objects.exists()
+    # The desk decides: a file the county dated wrongly can still be applied.
+    services.pull_apply(pull=held.pull)
+    assert Race.objects.filter(election=election).count() == 1
+
+
+def test_an_early_clarity_export_shows_the_precincts_it_says_are_in_not_the_ones_it_lists(
+    client, feed_server
+):
+    """Clarity lists every precinct from the first export of the night, at zero until it
+    reports. Counting the names showed readers "4 of 4 precincts" (and every share) while the
+    export said none was in; a later export whose precincts reported fall is held."""
+    election = make_election(name="Atkinson general", date=datetime.date(2020, 11, 3))
+    early = clarity_scaled(60).replace('precinctsReported="4"', 'precinctsReported="0"')
+    url = serve_clarity_version(feed_server, 1, early)
+    source = FeedSource.objects.create(
+        election=election, name="Atkinson County", url=url, format="clarity_version"
+    )
+    heading = "President of the United States"
+
+    assert poll(source).pull.status == Pull.Status.APPLIED
+    page = race_page(client, heading)
+    assert "0 of 4 precincts" in page and "4 of 4 precincts" not in page
+    assert "Shares are shown once 10% of precincts are reporting" in page
+    assert shows(page, clarity_totals(early))  # the votes show from the first
+
+    serve_clarity_version(feed_server, 2, clarity_text())
+    assert poll(source).pull.status == Pull.Status.APPLIED
+    page = race_page(client, heading)
+    assert "4 of 4 precincts" in page and shows(page, ATKINSON_TOTALS)
+
+    recount = clarity_text().replace('precinctsReported="4"', 'precinctsReported="3"')
+    serve_clarity_version(feed_server, 3, recount)
+    held = poll(source)
+    assert held.pull.status == Pull.Status.HELD
+    assert (
+        "Atkinson (President of the United States): precincts reporting would fall from 4 to 3."
+        in held.pull.reasons
+    )
+    assert "4 of 4 precincts" in race_page(client, heading)
+
+
 def test_a_failing_feed_backs_off_exponentially_and_recovers(feed_server, settings):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 7, clarity_text())
     source = FeedSource.objects.create(
         election=election, name="Atkinson", url=url, format="clarity_version", interval=60
@@ -242,7 +304,7 @@ def test_an_election_set_to_review_every_pull_holds_even_a_normal_change(feed_se
 
 
 def test_an_error_page_served_with_a_200_fails_and_readers_keep_their_figures(client, feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 1, clarity_text())
     source = FeedSource.objects.create(
         election=election, name="Atkinson", url=url, format="clarity_version"
@@ -260,7 +322,7 @@ def test_an_error_page_served_with_a_200_fails_and_readers_keep_their_figures(cl
 
 
 def test_one_failing_source_never_stops_the_others(feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     good_url = serve_clarity_version(feed_server, 3, clarity_text())
     feed_server.serve("/broken/current_ver.txt", status=500)
     good = FeedSource.objects.create(
@@ -280,7 +342,7 @@ def test_one_failing_source_never_stops_the_others(feed_server):
 
 
 def test_unchanged_pulls_in_a_row_share_one_row(feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 5, clarity_text())
     source = FeedSource.objects.create(
         election=election, name="Atkinson", url=url, format="clarity_version"
@@ -294,7 +356,7 @@ def test_unchanged_pulls_in_a_row_share_one_row(feed_server):
 
 
 def test_a_new_etag_on_the_same_clarity_version_fetches_no_zip(feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 5, clarity_text())
     source = FeedSource.objects.create(
         election=election, name="Atkinson", url=url, format="clarity_version"
@@ -308,7 +370,7 @@ def test_a_new_etag_on_the_same_clarity_version_fetches_no_zip(feed_server):
 
 def test_a_clarity_page_address_finds_current_ver_txt(feed_server):
     """An editor may paste the address of the election's results page."""
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     serve_clarity_version(feed_server, 42, clarity_text())
     source = FeedSource.objects.create(
         election=election,
@@ -326,7 +388,7 @@ def test_a_local_clarity_folder_is_pulled_like_a_site(tmp_path):
     (tmp_path / "9" / "reports").mkdir(parents=True)
     (tmp_path / "9" / "reports" / "detailxml.zip").write_bytes(zipped(clarity_text()))
     (tmp_path / "current_ver.txt").write_text("9")
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     source = FeedSource.objects.create(
         election=election,
         name="Share",
@@ -338,7 +400,7 @@ def test_a_local_clarity_folder_is_pulled_like_a_site(tmp_path):
 
 
 def test_a_source_is_stale_after_three_intervals_without_an_answer(feed_server):
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 1, clarity_text())
     with time_machine.travel(
         datetime.datetime(2024, 11, 5, 21, 0, tzinfo=datetime.UTC), tick=False
@@ -359,7 +421,7 @@ def test_a_source_is_stale_after_three_intervals_without_an_answer(feed_server):
 
 def test_a_feed_larger_than_the_limit_is_refused_before_it_is_read(feed_server, settings):
     settings.LIVE_FEED_MAX_BYTES = 1000
-    election = make_election()
+    election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 1, clarity_text())
     source = FeedSource.objects.create(
         election=election, name="Atkinson", url=url, format="clarity_version"

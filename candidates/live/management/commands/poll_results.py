@@ -103,6 +103,7 @@ class Command(BaseCommand):
             election = Election.objects.filter(slug=options["election"]).first()
             first_answer = None
             if election is None:
+                started_at, clock = timezone.now(), time.monotonic()
                 election, first_answer = self.create_election(options, url, wanted)
             source, created = services.source_for_url(
                 election=election, url=url, format=wanted, name=options["source_name"] or ""
@@ -111,7 +112,9 @@ class Command(BaseCommand):
                 self.say(f"New feed source #{source.pk} for {election}: {url}")
             if first_answer is not None:
                 # The export was fetched to name the election: stage that answer.
-                result = services.source_receive(source, first_answer)
+                result = services.source_receive(
+                    source, first_answer, started_at=started_at, clock=clock
+                )
             else:
                 # Asked for by name: download it all, trust no 304 (feeds.py, "refresh").
                 result = services.source_poll(source, refresh=True)
@@ -153,8 +156,9 @@ class Command(BaseCommand):
             export, _, _ = clarity.parse_clarity(answer.content)
         if export is None or not export.election_name or export.election_date is None:
             raise CommandError(
-                f"No election with the slug {slug!r}. Create it in the admin, or give --name "
-                "and --date (a Clarity export's own name and date are used when it has them)."
+                f"No election with the slug {slug!r}, and {_what_came(answer)}. Create it in "
+                "the admin, or give --name and --date (a Clarity export's own name and date are "
+                "used when it has them)."
             )
         election = Election.objects.create(
             slug=slug,
@@ -241,6 +245,24 @@ class Command(BaseCommand):
         if self.verbosity >= 2 and result.staged:
             for line in result.staged.change_lines():
                 self.stdout.write(f"    {line}")
+
+
+def _what_came(answer):
+    """What the feed answered, for a message: why no election could be made from it."""
+    content = answer.content or b""
+    if clarity.looks_like_clarity(content):
+        return f"the Clarity export at {answer.fetched_url} names no election or date"
+    head = content.lstrip()[:200].lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        what = "a web page"
+    elif head.startswith(b"<"):
+        what = "XML that is not a Clarity detail.xml"
+    else:
+        what = f"a file that starts {content[:40].decode('utf-8', 'replace')!r}"
+    return (
+        f"{answer.fetched_url} answered with {what}, not a Clarity export (give the address "
+        "of detail.xml, detailxml.zip, current_ver.txt or the election's results page)"
+    )
 
 
 class _DryRun:
