@@ -504,9 +504,10 @@ class RaceResults:
             return ""
         reporting, total = self.precincts
         noun = "precinct" if total == 1 else "precincts"
+        verb = "is" if 1 in (reporting, total) else "are"  # "1 of 14 precincts is in"
         return (
             f"Shares are shown once {settings.RESULTS_SHARE_GUARD_PERCENT}% of precincts are "
-            f"reporting; {reporting:,} of {total:,} {noun} are in, too few to tell how the "
+            f"reporting; {reporting:,} of {total:,} {noun} {verb} in, too few to tell how the "
             "race is going."
         )
 

@@ -248,7 +248,7 @@ def test_shares_wait_for_enough_precincts_and_the_page_says_why(client, night, s
     assert results.shares_hidden and all(row.share is None for row in results.rows)
     assert results.threshold_sentence == ""
     reason = (
-        "Shares are shown once 10% of precincts are reporting; 1 of 14 precincts are in, too "
+        "Shares are shown once 10% of precincts are reporting; 1 of 14 precincts is in, too "
         "few to tell how the race is going."
     )
     html = client.get(night.get_absolute_url()).content.decode()
