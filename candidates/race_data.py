@@ -81,7 +81,7 @@ def summary_parts(results):
     if state.is_cancelled:
         return "Cancelled.", ""
     if state.no_results_yet:
-        return "No results yet.", ""
+        return f"{state.no_results_words}.", ""
     if state.is_reported_only:
         return "Won:", "; ".join(
             f"{row.candidacy.display_name}"

@@ -135,6 +135,12 @@ class RaceState(models.TextChoices):
         return self in {RaceState.UPCOMING, RaceState.TODAY, RaceState.NO_RESULTS}
 
     @property
+    def no_results_words(self):
+        """What readers are told when there are no figures: "yet" only until the day is over
+        (a past race whose results this site never had will not get them tonight)."""
+        return "No results on file" if self == RaceState.NO_RESULTS else "No results yet"
+
+    @property
     def is_reported_only(self):
         return self == RaceState.REPORTED_ONLY
 

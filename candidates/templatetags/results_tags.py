@@ -102,7 +102,7 @@ def profile_outcome(entry):
     if state.is_cancelled:
         return "Race cancelled"
     if not state.shows_votes:
-        return "No results yet"
+        return state.no_results_words
     return "Counting" if state.is_counting else "Pending"
 
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from candidates.models import Election, Race, ReportingUnit
 from tests.candidates.factories import (
@@ -153,12 +154,20 @@ def test_an_uncontested_race_is_stated(client):
     assert "Only one candidate is running for this seat." in html
 
 
-def test_a_race_without_votes_says_no_results_yet(client):
-    race = make_race(status=Race.Status.UPCOMING)
+@pytest.mark.parametrize(
+    ("days_ahead", "words"),
+    [(7, "No results yet."), (0, "No results yet."), (-7, "No results on file.")],
+)
+def test_a_race_without_votes_says_no_results_yet_only_until_its_day_is_over(
+    client, days_ahead, words
+):
+    day = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    race = make_race(election=make_election(date=day), status=Race.Status.UPCOMING)
     make_candidacy(race, name="A")
     make_candidacy(race, name="B")
     html = html_of(client, race.get_absolute_url())
-    assert "No results yet." in html
+    assert words in html
+    assert ("No results yet" in html) == (days_ahead >= 0)
     assert "Advances to runoff" not in html
 
 
@@ -279,9 +288,9 @@ def test_election_page_lists_each_race_with_leader_share_precincts_and_link(clie
 
 
 def test_election_page_says_when_a_race_has_no_results_yet(client):
-    race = make_race(status=Race.Status.UPCOMING)
+    race = make_race(status=Race.Status.UPCOMING)  # a past election: its figures never came
     make_candidacy(race, name="A")
-    assert "No results yet." in html_of(client, race.election.get_absolute_url())
+    assert "No results on file." in html_of(client, race.election.get_absolute_url())
 
 
 # --- Candidates ------------------------------------------------------------------------------
@@ -302,7 +311,7 @@ def test_candidate_profile_lists_every_candidacy_newest_first_with_its_result(cl
     text = text_of(html)
     assert "Advanced to runoff: 5,134 votes (49.50%)" in text
     assert "Lost by 252 votes" in text
-    assert "No results yet" in text  # the runoff
+    assert "No results on file" in text  # the runoff, over with no figures on file
     assert html.index("Nov. 30, 2021") < html.index("Nov. 2, 2021") < html.index("Nov. 7, 2017")
 
 
