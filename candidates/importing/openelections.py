@@ -11,8 +11,10 @@ exports can be saved. The rules here:
   into the bucket its name says or kept under its own name (``ResultRow.other_methods``).
   Never dropped. When a row has both ``votes`` and methods and they disagree, that line is
   refused, saying by how much.
-- Rows that are not votes for a choice (registered voters, totals...) are skipped and
-  counted (summary_rows.py).
+- Counts are whole numbers, with or without thousands separators; one printed as a decimal
+  ("473.0") is that number, one with a fraction ("473.5") is refused.
+- Rows that are not votes for a choice (registered voters, totals, a state's total row...)
+  are skipped and counted (summary_rows.py).
 """
 
 import csv
@@ -26,7 +28,8 @@ from candidates.importing.text import clean, header_key
 
 # Canonical column -> the header spellings accepted for it (after header_key()).
 COLUMN_ALIASES = {
-    "county": {"county", "county_name"},
+    # Louisiana's counties are parishes.
+    "county": {"county", "county_name", "parish"},
     "precinct": {"precinct", "precinct_name"},
     "office": {"office", "contest", "contest_name"},
     "district": {"district"},
@@ -68,10 +71,12 @@ REQUIRED_COLUMNS = ("county", "office", "candidate")
 MAX_LENGTHS = {"county": 200, "office": 200, "district": 50, "party": 100, "candidate": 200}
 
 
-# Unknown columns with these words are not vote counts, whatever numbers they hold.
+# Unknown columns with these words are not vote counts, whatever numbers they hold. "Voters"
+# and "electors" are turnout: Ohio's files give each precinct's "Registered Voters" and
+# "Total Voters" (ballots cast there) on every candidate's row.
 NOT_VOTE_COLUMNS = re.compile(
     r"(^|_)(id|fips|code|geoid|year|district|ward|registered|registration|ballots|turnout|"
-    r"precincts?|county|office|party|candidate|pct|percent|share|margin)(_|$)"
+    r"voters|electors|precincts?|county|office|party|candidate|pct|percent|share|margin)(_|$)"
 )
 # An unknown method column goes to the bucket its name says (first match wins).
 METHOD_WORDS = (
@@ -82,8 +87,12 @@ METHOD_WORDS = (
 )
 
 
-_COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
-_NEGATIVE = re.compile(r"-\s*(?:\d{1,3}(?:,\d{3})+|\d+)")
+# A count, with or without thousands separators; a whole number written as a decimal ("473.0",
+# as files saved from a spreadsheet or pandas print every count in Iowa's OpenElections files)
+# is that number. A count with a fraction ("473.5") is not a count.
+_COUNT = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
+_NEGATIVE = re.compile(r"-\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_FRACTION = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+")
 
 
 def method_bucket(column):
@@ -199,8 +208,25 @@ def _map_header(header, problems):
     if "votes" not in columns and not any(m in columns for m in KNOWN_METHODS) and not unknown:
         missing.append("votes (or vote-method columns such as election_day_votes)")
     for column in missing:
-        problems.append(Problem(1, f"missing required column: {column}"))
+        problems.append(Problem(1, f"missing required column: {column}{_hint(column, header)}"))
     return columns, unknown
+
+
+# Older OpenElections files name the place "jurisdiction", beside a "reporting_level" column
+# that says whether it is a county, a precinct or the state: the file must say so itself.
+_PLACE_COLUMNS = {"jurisdiction", "place", "locality", "reporting_unit"}
+
+
+def _hint(column, header):
+    if column != "county":
+        return ""
+    places = [name.strip() for name in header if header_key(name) in _PLACE_COLUMNS]
+    if not places:
+        return ""
+    return (
+        f" (the file has a {places[0]!r} column: if it names counties, rename it to "
+        "'county'; rows for the state as a whole are skipped)"
+    )
 
 
 def _method_columns(unknown, records):
@@ -212,6 +238,11 @@ def _method_columns(unknown, records):
         if values and all(_COUNT.fullmatch(value) for value in values):
             methods[index] = (name, snake)
     return methods
+
+
+def _cell_at(record, index):
+    """The stripped cell at ``index``, or "" for a short row."""
+    return record[index].strip() if index < len(record) else ""
 
 
 def _read_row(line, record, columns, method_columns, problems, skipped):
@@ -241,12 +272,14 @@ def _read_row(line, record, columns, method_columns, problems, skipped):
         if not raw:
             return None
         if _COUNT.fullmatch(raw):
-            value = int(raw.replace(",", ""))
+            value = int(raw.split(".")[0].replace(",", ""))
             if value <= MAX_COUNT:
                 return value
             problems.append(Problem(line, f"{name} is too large: {raw!r}"))
         elif _NEGATIVE.fullmatch(raw):
             problems.append(Problem(line, f"{name} is negative: {raw!r}"))
+        elif _FRACTION.fullmatch(raw):
+            problems.append(Problem(line, f"{name} is not a whole number: {raw!r}"))
         else:
             problems.append(Problem(line, f"{name} is not a number: {raw!r}"))
         return None
@@ -277,11 +310,22 @@ def _read_row(line, record, columns, method_columns, problems, skipped):
             return None
         votes = sum(split)
     elif split and sum(split) != votes:
+        # A column this module only guessed to be a vote method is named: it may be something
+        # else (a turnout figure), which the desk can tell and the importer cannot.
+        guessed = [name for index, (name, _) in method_columns.items() if _cell_at(record, index)]
+        guess = ""
+        if guessed:
+            named = ", ".join(repr(name) for name in guessed)
+            guess = (
+                f", counting the columns {named} as vote methods"
+                if len(guessed) > 1
+                else f", counting the column {named} as a vote method"
+            )
         problems.append(
             Problem(
                 line,
                 f"votes ({votes:,}) differ from the sum of the vote-method columns "
-                f"({sum(split):,}); correct the file or leave one of them out",
+                f"({sum(split):,}{guess}); correct the file or leave one of them out",
             )
         )
         return None

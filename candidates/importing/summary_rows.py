@@ -32,7 +32,22 @@ PSEUDO_OFFICES = {
     "registeredvoters": "registered voters",
     "voterturnout": "ballots cast",
 }
-TOTAL_PLACES = {"total", "totals", "countytotal", "countytotals", "grandtotal"}
+# Places that are sums of other rows: a county's total, or a state's ("Statewide" rows above
+# each candidate's counties in West Virginia's OpenElections files; "Grand Totals" in Iowa's).
+TOTAL_PLACES = {
+    "total",
+    "totals",
+    "countytotal",
+    "countytotals",
+    "grandtotal",
+    "grandtotals",
+    "statewide",
+    "statewidetotal",
+    "statewidetotals",
+    "statetotal",
+    "statetotals",
+    "allcounties",
+}
 # "Write-ins" is a summary of all write-in votes unless the race has a candidacy by that name.
 WRITE_IN_SUMMARIES = {
     "writein",

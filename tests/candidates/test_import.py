@@ -553,8 +553,97 @@ def test_problems_are_listed_in_line_order_through_the_python_api(district_5):
         Problem(2, "advanced_votes is not a number: 'x'"),
         Problem(3, "candidate is blank"),
         Problem(4, "county is blank"),
-        Problem(4, "advanced_votes is not a number: '1.5'"),
+        Problem(4, "advanced_votes is not a whole number: '1.5'"),
     ]
+
+
+def test_a_whole_number_written_as_a_decimal_is_that_number(district_5):
+    """Files saved from a spreadsheet or pandas print counts as "473.0" (Iowa's OpenElections
+    files do); a fraction is refused, saying so."""
+    text = (
+        "county,office,candidate,votes,absentee,election_day\n"
+        f"Fulton,{OFFICE},Samuel Bacote,12.0,2.0,10.0\n"
+        f'Fulton,{OFFICE},Doug Williams,"1,204.00",,\n'
+    )
+    import_results(text, election=district_5.election)
+
+    fulton = VoteCount.objects.filter(unit__name="Fulton", candidacy__race=district_5)
+    assert dict(fulton.values_list("candidacy__candidate__name", "votes")) == {
+        "Samuel Bacote": 12,
+        "Doug Williams": 1204,
+    }
+    bacote = VoteCount.objects.get(unit__name="Fulton", candidacy__candidate__name="Samuel Bacote")
+    assert (bacote.absentee_by_mail, bacote.election_day) == (2, 10)
+    with pytest.raises(ImportFailed) as failure:
+        import_results(
+            f"county,office,candidate,votes\nFulton,{OFFICE},Samuel Bacote,12.5\n",
+            election=district_5.election,
+        )
+    assert [str(p) for p in failure.value.problems] == [
+        "line 2: votes is not a whole number: '12.5'"
+    ]
+
+
+def test_a_turnout_column_on_every_row_is_not_a_vote_method(district_5):
+    """Ohio's files carry each precinct's "Registered Voters" and "Total Voters" on every row."""
+    text = (
+        "County,Precinct Name,Registered Voters,Total Voters,office,candidate,votes\n"
+        f"Fulton,05A,933,143,{OFFICE},Samuel Bacote,19\n"
+        f"Fulton,05A,933,143,{OFFICE},Doug Williams,3\n"
+    )
+    import_results(text, election=district_5.election)
+
+    fulton = VoteCount.objects.filter(unit__name="Fulton", candidacy__race=district_5)
+    assert sorted(fulton.values_list("votes", "other_methods")) == [(3, {}), (19, {})]
+
+
+def test_a_column_taken_for_a_vote_method_is_named_when_votes_disagree(district_5):
+    text = f"county,office,candidate,votes,machine\nFulton,{OFFICE},Samuel Bacote,19,143\n"
+    with pytest.raises(ImportFailed) as failure:
+        import_results(text, election=district_5.election)
+
+    assert [str(p) for p in failure.value.problems] == [
+        "line 2: votes (19) differ from the sum of the vote-method columns (143, counting the "
+        "column 'machine' as a vote method); correct the file or leave one of them out"
+    ]
+
+
+def test_a_parish_column_names_the_county(district_5):
+    text = f"parish,office,candidate,votes\nFulton,{OFFICE},Samuel Bacote,19\n"
+    import_results(text, election=district_5.election)
+
+    assert VoteCount.objects.get(unit__name="Fulton", candidacy__race=district_5).votes == 19
+
+
+def test_a_file_naming_its_places_jurisdiction_is_told_to_rename_the_column(district_5):
+    """Older OpenElections files (Iowa's 2010) have "reporting_level" and "jurisdiction"."""
+    text = (
+        "office,district,candidate,party,reporting_level,jurisdiction,votes\n"
+        f"{OFFICE},,Samuel Bacote,,county,Fulton,19\n"
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_results(text, election=district_5.election)
+
+    assert [str(p) for p in failure.value.problems] == [
+        "line 1: missing required column: county (the file has a 'jurisdiction' column: if it "
+        "names counties, rename it to 'county'; rows for the state as a whole are skipped)"
+    ]
+
+
+@pytest.mark.parametrize("place", ["Statewide", "STATE TOTAL", "Grand Totals"])
+def test_a_row_for_the_whole_state_is_a_total_not_a_county(district_5, place):
+    text = (
+        "county,office,candidate,votes\n"
+        f"{place},{OFFICE},Samuel Bacote,30\n"
+        f"Fulton,{OFFICE},Samuel Bacote,19\n"
+        f"DeKalb,{OFFICE},Samuel Bacote,11\n"
+    )
+    report = import_results(text, election=district_5.election, create=True)
+
+    assert report.skipped_reasons == {"totals": 1}
+    assert not ReportingUnit.objects.filter(race=district_5, name__iexact=place).exists()
+    counts = VoteCount.objects.filter(candidacy__candidate__name="Samuel Bacote")
+    assert dict(counts.values_list("unit__name", "votes")) == {"Fulton": 19, "DeKalb": 11}
 
 
 def test_negative_and_non_numeric_votes_are_problems(district_5):

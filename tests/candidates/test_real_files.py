@@ -125,6 +125,43 @@ def totals(race):
             ["President of the United States"],
             3,
         ),
+        (
+            "openelections/oh_2014_primary_dem_adams_precinct_trimmed.csv",
+            "primary",
+            33,
+            {},
+            [
+                "Attorney General, Democratic primary",
+                "Auditor of State, Democratic primary",
+                "Governor/Lieutenant Governor, Democratic primary",
+                "Secretary of State, Democratic primary",
+                "State House of Representatives District 90, Democratic primary",
+                "Treasurer of State, Democratic primary",
+                "U.S. House of Representatives District 2, Democratic primary",
+            ],
+            11,
+        ),
+        (
+            "openelections/ia_2012_general_adair_precinct_trimmed.csv",
+            "general",
+            96,
+            {
+                "county totals equal to their precincts": 10,
+                "write-in totals": 12,
+                "under votes": 12,
+                "over votes": 12,
+            },
+            ["President/Vice President", "State Representative District 20"],
+            10,
+        ),
+        (
+            "openelections/wv_2020_general_county_president_trimmed.csv",
+            "general",
+            224,
+            {"totals": 4},
+            ["President"],
+            4,
+        ),
         ("clarity/ky_greenup_2014_primary_precincts.xml", "primary", 165, {}, None, 5),
         ("clarity/wv_2020_general_counties_trimmed.xml", "general", 35, {}, None, 7),
         ("clarity/ar_2014_general_counties_trimmed.xml", "general", 5, {}, ["U.S. Senate"], 1),
@@ -226,6 +263,76 @@ def test_a_clarity_export_loads_from_its_zip_as_from_its_xml():
         164,
         1,
     )
+
+
+def test_ohios_turnout_columns_on_every_row_are_not_counted_as_votes():
+    """Ohio's files give each precinct's "Registered Voters" and "Total Voters" (its ballots
+    cast) on every candidate's row; "Total Voters" was once taken for a vote method, and every
+    line was refused as disagreeing with its votes."""
+    target, report = load(OE / "oh_2014_primary_dem_adams_precinct_trimmed.csv", kind="primary")
+
+    governor = Race.objects.get(election=target, office__name="Governor/Lieutenant Governor")
+    house = Race.objects.get(
+        election=target, office__name="U.S. House of Representatives District 2"
+    )
+    # expected.py: the csv module's sums over the three precincts.
+    # Ohio prints surnames first; readers get reading order (names.first_last).
+    assert totals(governor) == {"Edward FitzGerald": 56, "Larry Ealy": 13}
+    assert totals(house) == {
+        "Ronny Richards": 35,
+        "William R. Smith": 16,
+        "John Sheil": 9,
+        "Marek Tyszkiewicz": 13,
+    }
+    assert Candidate.objects.get(name="Edward FitzGerald").ballot_name == "FitzGerald, Edward"
+    assert not VoteCount.objects.exclude(other_methods={}).exists()
+    units = governor.reporting_units.values_list("precincts_reporting", "precincts_total")
+    assert set(units) == {(3, 3)}
+
+
+def test_iowas_counts_written_as_decimals_load_as_whole_numbers(client):
+    """Iowa's 2012 files print every count as "473.0"; such a count is that whole number, and
+    the county-total rows (blank precinct) equal to their precincts are set aside."""
+    target, _ = load(OE / "ia_2012_general_adair_precinct_trimmed.csv")
+
+    president = Race.objects.get(election=target, office__name="President/Vice President")
+    assert totals(president) == {
+        "Mitt Romney Paul Ryan": 2114,
+        "Barack Obama Joe Biden": 1790,
+        "Gary Johnson James P. Gray": 30,
+        "Jill Stein Cheri Honkala": 9,
+        "Virgil Goode James Clymer": 8,
+        "Jerry Litzel Jim Litzel": 6,
+        "James Harris Alyson Kennedy": 5,
+        "Gloria LaRiva Stefanie Beacham": 3,
+    }
+    house = Race.objects.get(election=target, office__name="State Representative District 20")
+    assert totals(house) == {"Clel Baudler": 2659, "Greg Nepstad": 1219}
+    romney = VoteCount.objects.get(candidacy__candidate__name="Mitt Romney Paul Ryan")
+    # The absentee column is a known method; "election_date" (the file's name for its
+    # election-day column) is kept under its own name, never dropped.
+    assert (romney.absentee_by_mail, romney.other_methods) == (864, {"election_date": 1250})
+    page = client.get(president.get_absolute_url()).content.decode()
+    assert "2,114" in page and "1,790" in page
+
+
+def test_a_statewide_row_above_the_counties_is_a_total_not_a_county(client):
+    """West Virginia's county file prints a "Statewide" row above each candidate's 55 counties;
+    read as a county it doubled every total readers saw."""
+    target, _ = load(OE / "wv_2020_general_county_president_trimmed.csv")
+
+    race = Race.objects.get(election=target, office__name="President")
+    # expected.py: the counties' sums, each equal to the file's own Statewide row.
+    assert totals(race) == {
+        "Donald J. Trump": 545382,
+        "Joseph R. Biden": 235984,
+        "Jo Jorgensen": 10687,
+        "Howie Hawkins": 2599,
+    }
+    assert race.reporting_units.count() == 55
+    assert not race.reporting_units.filter(name__iexact="statewide").exists()
+    page = client.get(race.get_absolute_url()).content.decode()
+    assert "545,382" in page and "1,090,764" not in page
 
 
 def test_a_counting_race_from_a_real_file_shows_no_winner(client):

@@ -11,7 +11,10 @@ Rules, kept simple on purpose:
 - a row's votes are its ``votes`` cell, or, in files without one, the sum of its ``*_votes``
   cells (Georgia's method columns);
 - a row with a blank precinct is a county-total row; race totals count precinct rows only and
-  the county-total rows are summed apart, so the two can be compared.
+  the county-total rows are summed apart, so the two can be compared;
+- in a file without a precinct column (county rows), a row whose county is "Statewide" is the
+  state's total row, summed apart the same way;
+- a count written as a decimal ("473.0", Iowa) is read as the whole number before the point.
 """
 
 import csv
@@ -34,6 +37,15 @@ FIXTURES = {
         ("State Representative", "67"),
     ],
     "tx_2022_general_armstrong_precinct_trimmed.csv": [("Governor", ""), ("U.S. House", "13")],
+    "oh_2014_primary_dem_adams_precinct_trimmed.csv": [
+        ("Governor/Lieutenant Governor", ""),
+        ("U.S. House of Representatives", "02"),
+    ],
+    "ia_2012_general_adair_precinct_trimmed.csv": [
+        ("President/Vice President", ""),
+        ("State Representative", "20"),
+    ],
+    "wv_2020_general_county_president_trimmed.csv": [("President", "")],
 }
 
 
@@ -48,15 +60,28 @@ def read(path):
     return header, rows
 
 
+def count(cell):
+    return int(cell.split(".")[0])
+
+
 def votes(header, row):
     if "votes" in header:
-        return int(row["votes"])
-    return sum(int(row[column]) for column in header if column.endswith("_votes"))
+        return count(row["votes"])
+    return sum(count(row[column]) for column in header if column.endswith("_votes"))
+
+
+def is_total_row(header, row):
+    """A county-total row (blank precinct) or, in a county file, the state's total row."""
+    precinct = next((c for c in header if c.lower() in ("precinct", "precinct name")), None)
+    if precinct is not None:
+        return not row[precinct].strip()
+    county = next(c for c in header if c.lower() == "county")
+    return row[county].strip().lower() == "statewide"
 
 
 def describe(name, races):
     header, rows = read(HERE / name)
-    offices = sorted({(row["office"], row["district"]) for row in rows})
+    offices = sorted({(row["office"], row.get("district", "")) for row in rows})
     candidates = sorted({row["candidate"] for row in rows if row["candidate"].strip()})
     print(f"== {name}")
     print(f"rows read: {len(rows)}")
@@ -67,10 +92,10 @@ def describe(name, races):
     for office, district in races:
         totals, county_totals, county_rows = defaultdict(int), defaultdict(int), 0
         for row in rows:
-            if (row["office"], row["district"]) != (office, district):
+            if (row["office"], row.get("district", "")) != (office, district):
                 continue
             key = (row["party"], row["candidate"])
-            if row["precinct"].strip():
+            if not is_total_row(header, row):
                 totals[key] += votes(header, row)
             else:
                 county_totals[key] += votes(header, row)
@@ -210,3 +235,62 @@ if __name__ == "__main__":
 # race U.S. House [13], precinct rows:
 #   DEM | Kathleen Brown | 30
 #   REP | Ronny Jackson | 381
+#
+# == oh_2014_primary_dem_adams_precinct_trimmed.csv
+# rows read: 33
+# offices+districts: 7
+#   Attorney General []
+#   Auditor of State []
+#   Governor/Lieutenant Governor []
+#   Secretary of State []
+#   State House of Representatives [90]
+#   Treasurer of State []
+#   U.S. House of Representatives [02]
+# distinct candidates as printed: 11
+# race Governor/Lieutenant Governor [], precinct rows:
+#   D | Ealy, Larry | 13
+#   D | FitzGerald, Edward | 56
+# race U.S. House of Representatives [02], precinct rows:
+#   D | Richards, Ronny | 35
+#   D | Sheil, John | 9
+#   D | Smith, William R. | 16
+#   D | Tyszkiewicz, Marek | 13
+#
+# == ia_2012_general_adair_precinct_trimmed.csv
+# rows read: 96
+# offices+districts: 2
+#   President/Vice President []
+#   State Representative [20]
+# distinct candidates as printed: 13
+# race President/Vice President [], precinct rows:
+#   - | Over Votes | 4
+#   - | Under Votes | 20
+#   - | Write-In | 31
+#   Constitution | Virgil Goode James Clymer | 8
+#   Democratic | Barack Obama Joe Biden | 1790
+#   Iowa Green Party | Jill Stein Cheri Honkala | 9
+#   Libertarian | Gary Johnson James P. Gray | 30
+#   Nominated by Petition | Jerry Litzel Jim Litzel | 6
+#   Party for Socialism and Liberation | Gloria LaRiva Stefanie Beacham | 3
+#   Republican | Mitt Romney Paul Ryan | 2114
+#   Socialist Workers Party | James Harris Alyson Kennedy | 5
+#   county-total rows (11) are equal to the precinct sums
+# race State Representative [20], precinct rows:
+#   - | Over Votes | 4
+#   - | Under Votes | 133
+#   - | Write-In | 5
+#   Democratic | Greg Nepstad | 1219
+#   Republican | Clel Baudler | 2659
+#   county-total rows (5) are equal to the precinct sums
+#
+# == wv_2020_general_county_president_trimmed.csv
+# rows read: 224
+# offices+districts: 1
+#   President []
+# distinct candidates as printed: 4
+# race President [], precinct rows:
+#   DEM | JOSEPH R. BIDEN | 235984
+#   LBN | JO JORGENSEN | 10687
+#   MTN | HOWIE HAWKINS | 2599
+#   REP | DONALD J. TRUMP | 545382
+#   county-total rows (4) are equal to the precinct sums
