@@ -93,7 +93,7 @@ def parse_candidate(raw):
     ballot_name = clean(_DOUBLED_QUOTES.sub('"', _drop_stray_brackets(text)))
     return ParsedName(
         ballot_name=ballot_name,
-        name=public_name(ballot_name),
+        name=public_name(first_last(ballot_name)),
         incumbent=incumbent,
         party=parties[0] if parties else "",
     )
@@ -117,6 +117,27 @@ def public_name(ballot_name):
     return " ".join(_title_word(word, first=index == 0) for index, word in enumerate(words))
 
 
+def first_last(name):
+    """A name printed surname first, as Ohio's county files do, in reading order:
+    "FitzGerald, Edward" -> "Edward FitzGerald", "Smith, William R. Jr." -> "William R. Smith
+    Jr.". A comma before a suffix ("Alfred Molison, Jr.") is not that, and a name with more
+    than one comma (a ticket: "Biden, Joseph R. and Harris, Kamala D.") is left as printed."""
+    if name.count(",") != 1:
+        return name
+    last, first = (part.strip() for part in name.split(","))
+    if not last or not first or _suffix_key(first) in SUFFIXES:
+        return name
+    words = first.split()
+    suffix = ""
+    if len(words) > 1 and _suffix_key(words[-1]) in SUFFIXES:
+        suffix = f" {words.pop()}"
+    return f"{' '.join(words)} {last}{suffix}"
+
+
+def _suffix_key(word):
+    return word.casefold().strip(".")
+
+
 def normal_party(raw):
     """The site's word for a party: "DEM", "Dem", "(Dem" -> "Democrat"; "NP" -> "".
 
@@ -137,7 +158,7 @@ def name_key(name):
     matching here).
     """
     text, _, _ = _strip_markers(name)
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", first_last(text))
     text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
     text = re.sub(r"['.]", "", text)
     return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())

@@ -277,3 +277,21 @@ def test_the_key_keeps_middle_initials():
     # Republican ballot "KATHY L. RAPP". Telling them apart is a person's call, not the key's.
     assert name_key("KATHY L. RAPP") == "kathy l rapp"
     assert name_key("KATHY L. RAPP") != name_key("KATHY RAPP")
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        # openelections-data-oh 2014/20140506__oh__primary__democratic__adams__precinct.csv
+        ("FitzGerald, Edward", "Edward FitzGerald"),
+        ("Smith, William R.", "William R. Smith"),
+        ("SMITH, WILLIAM R. JR.", "William R. Smith Jr."),
+        # a suffix after the comma, and a ticket: as printed
+        ("Alfred Molison, Jr.", "Alfred Molison, Jr."),
+        ("Biden, Joseph R. and Harris, Kamala D.", "Biden, Joseph R. and Harris, Kamala D."),
+    ],
+)
+def test_a_name_printed_surname_first_reads_in_reading_order_and_keys_the_same(printed, name):
+    parsed = parse_candidate(printed)
+    assert (parsed.ballot_name, parsed.name) == (printed, name)
+    assert name_key(printed) == name_key(name)
