@@ -9,8 +9,10 @@
 - ``pull_apply`` / ``pull_reject``: an editor's decision on a held pull.
 - ``sources_stale``: active sources that have stopped answering.
 
-Every pull is a row (unchanged pulls in a row share one); every file that changed something
-is kept once, by checksum (Payload), so the night can be audited and replayed.
+Every pull is a row (unchanged pulls in a row share one, and so do the same bytes failing the
+same way: a file that failed is staged again each time it comes, for what failed it may be
+gone); every file that changed something is kept once, by checksum (Payload), so the night can
+be audited and replayed.
 """
 
 import hashlib
@@ -41,6 +43,7 @@ JITTER = 0.1
 # If-Modified-Since, or an unchanged Clarity version number, is not trusted for longer
 # (candidates/live/feeds.py, "refresh").
 FULL_REFRESH_SECONDS = 5 * 60
+NOT_MODIFIED = "not modified (304)"
 
 
 class LiveError(Exception):
@@ -58,6 +61,11 @@ class PollResult:
     def log_line(self):
         pull = self.pull
         size = f"{pull.size:,} bytes" if pull.size is not None else "no body"
+        not_modified = pull.status == Pull.Status.UNCHANGED and pull.http_status == 304
+        if not_modified:
+            # Unchanged pulls in a row share a row (its size is the first one's): this one
+            # brought no body.
+            size = "no body"
         seconds = f"{(pull.duration_ms or 0) / 1000:.2f} s"
         version = f" v{pull.version}" if pull.version else ""
         head = (
@@ -65,7 +73,7 @@ class PollResult:
         )
         if pull.status == Pull.Status.FAILED:
             return f"{head}; {pull.error}; next pull in {_wait_words(self.source)}"
-        detail = pull.summary or ""
+        detail = NOT_MODIFIED if not_modified else pull.summary or ""
         if self.staged and self.staged.changes:
             shown = self.staged.change_lines(limit=3)
             more = len(self.staged.changes) - len(shown)
@@ -235,8 +243,17 @@ def source_receive(
             pull = _unchanged(source, fetched, started_at, clock)
             return PollResult(source=source, pull=pull)
         digest = hashlib.sha256(fetched.content).hexdigest()
-        last = source.pulls.exclude(sha256="").order_by("-started_at", "-pk").first()
-        if not replay and not force and last is not None and last.sha256 == digest:
+        # The last file staged (unchanged rows only repeat it). The same bytes as a file that
+        # failed are tried again: what made it fail may be gone (an editor added the candidate
+        # it named, the importer was fixed).
+        last = (
+            source.pulls.exclude(sha256="")
+            .exclude(status=Pull.Status.UNCHANGED)
+            .order_by("-started_at", "-pk")
+            .first()
+        )
+        same = last is not None and last.sha256 == digest and last.status != Pull.Status.FAILED
+        if not replay and not force and same:
             pull = _unchanged(source, fetched, started_at, clock, digest=digest)
             return PollResult(source=source, pull=pull)
         pull = Pull(
@@ -259,10 +276,14 @@ def source_receive(
         pull.figures = staged.figures
         pull.changes = staged.changes
         pull.summary = staged.summary[:500]
-        if not staged.changed:
+        if not staged.changed and (force or not staged.reasons):
             pull.status = Pull.Status.UNCHANGED
         else:
-            source.last_changed_at = started_at
+            # A pull that changes no figure is still held when it has a reason: a county
+            # that vanished from the file changes nothing readers see (the importer leaves
+            # counties a file does not name alone), but the desk must hear of it.
+            if staged.changed:
+                source.last_changed_at = started_at
             reasons = [] if force else list(staged.reasons)
             rules = LiveSettings.for_election(source.election)
             if not force and not reasons and rules.review_every_pull:
@@ -331,7 +352,7 @@ def _unchanged(source, fetched, started_at, clock, digest=""):
 
 def _unchanged_why(fetched, digest):
     if fetched.http_status == 304:
-        return "not modified (304)"
+        return NOT_MODIFIED
     if digest:
         return "the same file as the last pull"
     return f"the same version ({fetched.version})" if fetched.version else "nothing new"
@@ -339,9 +360,21 @@ def _unchanged_why(fetched, digest):
 
 def _failed_file(source, pull, message, fetched, clock):
     """A file that came but cannot be applied (not the format, refused by the importer): kept,
-    recorded as failed, readers keep what they had. Same bytes next time: unchanged."""
+    recorded as failed, readers keep what they had. The same bytes failing the same way again
+    add to that row (``repeats``) instead of making one per pull."""
     pull.status = Pull.Status.FAILED
     pull.error = message[:5000]
+    newest = source.pulls.order_by("-started_at", "-pk").first()
+    if (
+        newest is not None
+        and not pull.replay
+        and newest.status == Pull.Status.FAILED
+        and (newest.sha256, newest.error) == (pull.sha256, pull.error)
+    ):
+        newest.repeats += 1
+        newest.last_seen_at = pull.started_at
+        newest.save(update_fields=["repeats", "last_seen_at"])
+        return PollResult(source=source, pull=newest)
     pull.payload = _keep(fetched.content, pull.sha256)
     pull.duration_ms = _elapsed_ms(clock)
     pull.save()

@@ -94,8 +94,15 @@ def test_poll_results_creates_a_missing_election_from_the_clarity_exports_own_he
 
 def test_poll_results_without_the_election_or_a_name_for_it_says_what_to_do(feed_server):
     feed_server.serve("/f.csv", csv_text())
-    with pytest.raises(CommandError, match="Create it in the admin, or give --name and --date"):
-        poll_results("--election", "nowhere", "--url", feed_server.url("/f.csv"), "--once")
+    url = feed_server.url("/f.csv")
+    with pytest.raises(CommandError) as refused:
+        poll_results("--election", "nowhere", "--url", url, "--once")
+    # A CSV is a good feed that never names its election; it is not "not a Clarity export".
+    assert str(refused.value) == (
+        f"No election with the slug 'nowhere', and {url} answered with a CSV (it starts "
+        "'county,precinct,office,district,party,ca'), which does not name its election. "
+        "Create it in the admin, or give --name and --date (and --kind primary for a primary)."
+    )
     assert not Election.objects.exists()
 
 

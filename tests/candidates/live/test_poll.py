@@ -341,6 +341,83 @@ def test_one_failing_source_never_stops_the_others(feed_server):
     assert results == {"Good": "applied", "Broken": "failed", "Nowhere": "failed"}
 
 
+def test_a_csv_pull_that_only_drops_a_county_is_held_not_unchanged(client, feed_server):
+    """A county gone from the file changes no figure readers see (the importer leaves
+    counties a file does not name alone), so it once passed as "unchanged" and the desk was
+    never told; it is held with its reason, and once applied the same file is unchanged."""
+    election = make_election(kind="special")
+    path = "/house45.csv"
+    feed_server.serve(path, csv_text(), content_type="text/csv")
+    source = FeedSource.objects.create(
+        election=election, name="District 45", url=feed_server.url(path), format="csv"
+    )
+    assert poll(source).pull.status == Pull.Status.APPLIED
+
+    feed_server.serve(path, csv_without_county("Fulton"), content_type="text/csv")
+    held = poll(source)
+    assert held.pull.status == Pull.Status.HELD
+    assert held.pull.reasons == [
+        "Fulton (State House District 45) is missing from the file (this feed's last applied "
+        "pull had it)."
+    ]
+    assert held.log_line().endswith(
+        "no figure changed. Held: Fulton (State House District 45) is missing from the file "
+        "(this feed's last applied pull had it)."
+    )
+    assert shows(race_page(client, "State House District 45"), HOUSE_45_TOTALS)
+
+    services.pull_apply(pull=held.pull)
+    assert poll(source).pull.status == Pull.Status.UNCHANGED
+    assert shows(race_page(client, "State House District 45"), HOUSE_45_TOTALS)
+
+
+def test_a_file_that_failed_is_tried_again_once_what_failed_it_is_gone(client, feed_server):
+    """The same bytes as a failed pull are staged again, not waved through as unchanged: here
+    the feed names a race the site does not have, and the editor then lets the feed add it.
+    The same failure twice in a row is one row."""
+    election = make_election(kind="special")
+    path = "/house45.csv"
+    feed_server.serve(path, csv_text(), content_type="text/csv")
+    source = FeedSource.objects.create(
+        election=election,
+        name="District 45",
+        url=feed_server.url(path),
+        format="csv",
+        create_missing=False,
+    )
+    first = services.source_poll(source, refresh=True)
+    assert first.pull.status == Pull.Status.FAILED
+    again = services.source_poll(source, refresh=True)
+    assert (again.pull.pk, again.pull.status, again.pull.repeats) == (
+        first.pull.pk,
+        Pull.Status.FAILED,
+        2,
+    )
+    assert not Race.objects.filter(election=election).exists()
+
+    FeedSource.objects.filter(pk=source.pk).update(create_missing=True)
+    source.refresh_from_db()
+    applied = services.source_poll(source, refresh=True)
+    assert applied.pull.status == Pull.Status.APPLIED, applied.pull.error
+    assert shows(race_page(client, "State House District 45"), HOUSE_45_TOTALS)
+
+
+def test_a_304_is_logged_as_not_modified_with_no_body(feed_server):
+    """Unchanged pulls share a row whose size is the first one's; a 304 still brought none."""
+    election = make_election(kind="special")
+    feed_server.serve("/house45.csv", csv_text(), content_type="text/csv")
+    source = FeedSource.objects.create(
+        election=election, name="District 45", url=feed_server.url("/house45.csv"), format="csv"
+    )
+    assert poll(source).pull.status == Pull.Status.APPLIED
+    full = services.source_poll(source, refresh=True)  # same bytes, downloaded in full
+    assert "the same file as the last pull" in full.log_line()
+    not_modified = poll(source)
+    assert (not_modified.pull.pk, not_modified.pull.http_status) == (full.pull.pk, 304)
+    assert ": unchanged, no body in " in not_modified.log_line()
+    assert not_modified.log_line().endswith("; not modified (304)")
+
+
 def test_unchanged_pulls_in_a_row_share_one_row(feed_server):
     election = make_election(date=ATKINSON_DAY)
     url = serve_clarity_version(feed_server, 5, clarity_text())

@@ -154,6 +154,13 @@ class Command(BaseCommand):
         export = None
         if answer.changed and clarity.looks_like_clarity(answer.content):
             export, _, _ = clarity.parse_clarity(answer.content)
+        if export is None and _looks_like_csv(answer):
+            # A results CSV is a fine feed, but it never says which election it is.
+            raise CommandError(
+                f"No election with the slug {slug!r}, and {answer.fetched_url} answered with a "
+                f"CSV (it starts {_start(answer)!r}), which does not name its election. Create "
+                "it in the admin, or give --name and --date (and --kind primary for a primary)."
+            )
         if export is None or not export.election_name or export.election_date is None:
             raise CommandError(
                 f"No election with the slug {slug!r}, and {_what_came(answer)}. Create it in "
@@ -247,6 +254,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"    {line}")
 
 
+def _start(answer, length=40):
+    return (answer.content or b"")[:length].decode("utf-8", "replace")
+
+
+def _looks_like_csv(answer):
+    """A header line of comma-separated names: a results CSV, not a page or an export."""
+    head = (answer.content or b"").lstrip()[:2000].decode("utf-8", "replace")
+    first = head.splitlines()[0] if head else ""
+    return not first.startswith("<") and first.count(",") >= 2
+
+
 def _what_came(answer):
     """What the feed answered, for a message: why no election could be made from it."""
     content = answer.content or b""
@@ -258,7 +276,7 @@ def _what_came(answer):
     elif head.startswith(b"<"):
         what = "XML that is not a Clarity detail.xml"
     else:
-        what = f"a file that starts {content[:40].decode('utf-8', 'replace')!r}"
+        what = f"a file that starts {_start(answer)!r}"
     return (
         f"{answer.fetched_url} answered with {what}, not a Clarity export (give the address "
         "of detail.xml, detailxml.zip, current_ver.txt or the election's results page)"
