@@ -164,12 +164,28 @@ def shut_down_socket(fileno):
 watchdog = QueryWatchdog()
 
 
+# Django's connection health check (CONN_HEALTH_CHECKS, ``is_usable``) sends exactly this
+# before the first query of each request on a kept connection. A server that answers at all
+# answers it in milliseconds, so it gets a short deadline of its own: with the full client
+# deadline, a paused server cost each request that deadline *and then* the connect timeout of
+# the reconnection Django makes next (7 + 3 s: the fault run's readers gave up at 10 s, and
+# every gunicorn thread was held, so cached pages stalled too).
+HEALTH_CHECK_QUERY = "SELECT 1"
+HEALTH_CHECK_SECONDS = 1
+
+
+def deadline_for(query):
+    if query == HEALTH_CHECK_QUERY:
+        return min(HEALTH_CHECK_SECONDS, settings.DATABASE_CLIENT_TIMEOUT)
+    return settings.DATABASE_CLIENT_TIMEOUT
+
+
 class DeadlineCursorMixin:
     """A psycopg cursor whose queries end at DATABASE_CLIENT_TIMEOUT, answered or not."""
 
-    def execute(self, *args, **kwargs):
-        with watchdog.watching(self.connection.pgconn.socket, settings.DATABASE_CLIENT_TIMEOUT):
-            return super().execute(*args, **kwargs)
+    def execute(self, query, *args, **kwargs):
+        with watchdog.watching(self.connection.pgconn.socket, deadline_for(query)):
+            return super().execute(query, *args, **kwargs)
 
     def executemany(self, *args, **kwargs):
         with watchdog.watching(self.connection.pgconn.socket, settings.DATABASE_CLIENT_TIMEOUT):

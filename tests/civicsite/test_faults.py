@@ -294,3 +294,96 @@ def test_a_database_that_freezes_mid_connection_gives_503s_and_cached_pages_stil
     assert home_s < 0.5 and again_s < 0.5, answers
     assert first_s < 3 + 2 + 1.5, answers  # client deadline, then a connect that times out
     assert second_s < 2 + 1.5, answers  # a connect that times out
+
+
+WSGI_FREEZE_SCRIPT = """
+import json, sys, time, wsgiref.util
+from django.core.wsgi import get_wsgi_application
+application = get_wsgi_application()
+
+def get(path):
+    # As gunicorn calls the site: request_started and request_finished fire, so Django's
+    # connection health check runs before the first query of each request.
+    environ = {"PATH_INFO": path, "HTTP_HOST": "testserver"}
+    wsgiref.util.setup_testing_defaults(environ)
+    statuses = []
+    result = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    try:
+        b"".join(result)
+    finally:
+        result.close()
+    return int(statuses[0].split()[0])
+
+print(json.dumps(["ready", get("/")]), flush=True)  # the home page, now in the page cache
+sys.stdin.readline()  # the test freezes the database here
+out = []
+for path in ["/", "/candidates/", "/candidates/", "/"]:
+    started = time.monotonic()
+    status = get(path)
+    out.append([path, status, round(time.monotonic() - started, 2)])
+print(json.dumps(out), flush=True)
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs a real PostgreSQL to freeze (DATABASE_URL=postgres://...)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_database_costs_a_request_through_wsgi_a_short_health_check_not_the_deadline():
+    """The fault run's finding (issue 19, second pass): through gunicorn, Django's connection
+    health check (CONN_HEALTH_CHECKS) sends "SELECT 1" on the kept connection before a
+    request's first query. With the full client deadline on it, a paused PostgreSQL cost each
+    request that deadline and then the connect timeout of the reconnection (7 + 3 s with the
+    defaults: readers gave up at 10 s and every gunicorn thread was held, so cached pages
+    stalled). The health check now gives up after HEALTH_CHECK_SECONDS (1 s).
+
+    The test client skips the health check (it disconnects close_old_connections), so this
+    test calls the site through Django's WSGI handler, as gunicorn does.
+    """
+    user, password, host, port, name = pytest_database_url()
+    proxy = FreezableProxy(host, port)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        DEBUG="1",
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"postgres://{user}{password}@127.0.0.1:{proxy.port}/{name}",
+        DATABASE_CONN_MAX_AGE="60",  # a connection that was working when the server froze
+        DATABASE_CONNECT_TIMEOUT="2",
+        DATABASE_STATEMENT_TIMEOUT="3",  # client deadline 5 s: far from the health check's 1 s
+    )
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", WSGI_FREEZE_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready = process.stdout.readline()
+        if not ready.startswith('["ready", 200]'):
+            process.kill()  # so that its stderr ends and can be shown
+            pytest.fail(f"the site did not start: {ready!r} {process.stderr.read()}")
+        proxy.freeze()
+        process.stdin.write("go\n")
+        process.stdin.flush()
+        answers = json.loads(process.stdout.readline())
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        proxy.close()
+    (home, home_s), (first, first_s), (second, second_s), (again, again_s) = [
+        (status, seconds) for _, status, seconds in answers
+    ]
+    assert (home, first, second, again) == (200, 503, 503, 200), answers
+    assert home_s < 0.5 and again_s < 0.5, answers
+    # The health check's 1 s, then a connect that times out (2 s); the old cost was the 5 s
+    # deadline plus that connect: 7 s.
+    assert first_s < 1 + 2 + 1.2, answers
+    assert second_s < 2 + 1.2, answers  # no kept connection left: a connect that times out
