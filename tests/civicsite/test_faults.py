@@ -253,40 +253,7 @@ def test_a_database_that_freezes_mid_connection_gives_503s_and_cached_pages_stil
     after the freeze is a 503 within the deadline plus a connect timeout, the next within a
     connect timeout, and the cached home page is served at once throughout.
     """
-    user, password, host, port, name = pytest_database_url()
-    proxy = FreezableProxy(host, port)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
-        DEBUG="1",
-        ALLOWED_HOSTS="testserver",
-        DATABASE_URL=f"postgres://{user}{password}@127.0.0.1:{proxy.port}/{name}",
-        DATABASE_CONN_MAX_AGE="60",  # a connection that was working when the server froze
-        DATABASE_CONNECT_TIMEOUT="2",
-        DATABASE_STATEMENT_TIMEOUT="1",  # client deadline 3 s
-    )
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", FREEZE_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert json.loads(process.stdout.readline()) == ["ready", 200], process.stderr.read()
-        proxy.freeze()
-        process.stdin.write("go\n")
-        process.stdin.flush()
-        answers = json.loads(process.stdout.readline())
-        process.wait(timeout=30)
-    finally:
-        process.kill()
-        proxy.close()
+    answers = answers_while_frozen(FREEZE_SCRIPT, statement_timeout=1)  # deadline 3 s
     (home, home_s), (first, first_s), (second, second_s), (again, again_s) = [
         (status, seconds) for _, status, seconds in answers
     ]
@@ -341,6 +308,24 @@ def test_a_frozen_database_costs_a_request_through_wsgi_a_short_health_check_not
     The test client skips the health check (it disconnects close_old_connections), so this
     test calls the site through Django's WSGI handler, as gunicorn does.
     """
+    # Client deadline 5 s: far from the health check's 1 s.
+    answers = answers_while_frozen(WSGI_FREEZE_SCRIPT, statement_timeout=3)
+    (home, home_s), (first, first_s), (second, second_s), (again, again_s) = [
+        (status, seconds) for _, status, seconds in answers
+    ]
+    assert (home, first, second, again) == (200, 503, 503, 200), answers
+    assert home_s < 0.5 and again_s < 0.5, answers
+    # The health check's 1 s, then a connect that times out (2 s); the old cost was the 5 s
+    # deadline plus that connect: 7 s.
+    assert first_s < 1 + 2 + 1.2, answers
+    assert second_s < 2 + 1.2, answers  # no kept connection left: a connect that times out
+
+
+def answers_while_frozen(script, *, statement_timeout):
+    """Run ``script`` in a site process whose PostgreSQL sits behind a FreezableProxy: it
+    prints ``["ready", status]``, waits for a line on stdin while the proxy freezes the
+    server, then prints its answers as JSON. Connect timeout 2 s; a kept connection (one
+    that was working when the server froze)."""
     user, password, host, port, name = pytest_database_url()
     proxy = FreezableProxy(host, port)
     env = {
@@ -352,12 +337,12 @@ def test_a_frozen_database_costs_a_request_through_wsgi_a_short_health_check_not
         DEBUG="1",
         ALLOWED_HOSTS="testserver",
         DATABASE_URL=f"postgres://{user}{password}@127.0.0.1:{proxy.port}/{name}",
-        DATABASE_CONN_MAX_AGE="60",  # a connection that was working when the server froze
+        DATABASE_CONN_MAX_AGE="60",
         DATABASE_CONNECT_TIMEOUT="2",
-        DATABASE_STATEMENT_TIMEOUT="3",  # client deadline 5 s: far from the health check's 1 s
+        DATABASE_STATEMENT_TIMEOUT=str(statement_timeout),
     )
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", WSGI_FREEZE_SCRIPT],
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", script],
         cwd=ROOT,
         env=env,
         stdin=subprocess.PIPE,
@@ -378,12 +363,4 @@ def test_a_frozen_database_costs_a_request_through_wsgi_a_short_health_check_not
     finally:
         process.kill()
         proxy.close()
-    (home, home_s), (first, first_s), (second, second_s), (again, again_s) = [
-        (status, seconds) for _, status, seconds in answers
-    ]
-    assert (home, first, second, again) == (200, 503, 503, 200), answers
-    assert home_s < 0.5 and again_s < 0.5, answers
-    # The health check's 1 s, then a connect that times out (2 s); the old cost was the 5 s
-    # deadline plus that connect: 7 s.
-    assert first_s < 1 + 2 + 1.2, answers
-    assert second_s < 2 + 1.2, answers  # no kept connection left: a connect that times out
+    return answers
