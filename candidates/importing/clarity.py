@@ -16,8 +16,7 @@ The rules here:
   words say (``VOTE_TYPE_WORDS``; several into one bucket are summed); one that says none is
   kept in ``other_methods`` under its snake_case name, never dropped. A choice without vote
   types (some exports) gives one row from its ``totalVotes``.
-- Not read: a contest's own vote types (Undervotes, Overvotes: not votes for a choice) and
-  its ``<ParticipatingCounties>``.
+- Not read: a contest's own vote types (Undervotes, Overvotes: not votes for a choice).
 - Precincts reporting come from the export, never from the places it lists: Clarity lists
   every precinct (or county) from the first export of the night, at zero votes until it
   reports, so counting the names would show "4 of 4 precincts" before any is in. A county
@@ -25,8 +24,9 @@ The rules here:
   (older exports call the latter ``precinctsReporting``): the region is one county, so the
   contest's figures are that county's (never more reported than precincts listed: a
   half-written export lists fewer). A state export's rows carry their county's
-  ``precinctsReported`` of ``precinctsParticipating`` from ``<ElectionVoterTurnout>`` (the
-  county's whole ballot: the detail file gives no county figure per contest). A figure the
+  ``precinctsReported`` of ``precinctsParticipating`` for the contest, from its
+  ``<ParticipatingCounties>``, or else from ``<ElectionVoterTurnout>`` (the county's whole
+  ballot, for exports without the contest's county list). A figure the
   file does not give stays None, and the importer falls back as for a CSV without the columns.
 - Every count is a whole number from 0 to ``MAX_COUNT``; anything else is a ``Problem``, and
   the place it is in gives no row.
@@ -517,10 +517,14 @@ def _contest_rows(contest, number, export, problems):
     for choice in contest.iterfind("Choice"):
         rows.extend(_choice_rows(choice, office, seats, is_question, export, problems))
     if export.kind == "state":
+        # The contest's own figures for each county (a district's contest covers part of a
+        # county's precincts), else the county's whole ballot from the turnout table.
+        own = _participating_counties(contest)
         turnout = _turnout_by_name(export)
         for row in rows:
-            unit = turnout.get(row.county)
-            if unit is not None:
+            if row.county in own:
+                row.precincts_reporting, row.precincts_total = own[row.county]
+            elif (unit := turnout.get(row.county)) is not None:
                 row.precincts_reporting = unit.precincts_reported
                 row.precincts_total = unit.precincts_participating
     else:
@@ -546,6 +550,20 @@ def _contest_precincts(contest):
     if reported is not None and total is not None and reported > total:
         return reported, None  # a total below the reported is no total: do not guess one
     return reported, total
+
+
+def _participating_counties(contest):
+    """{county: (precincts reported, precincts in the contest)} from a state export's
+    ``<ParticipatingCounties>``; counties whose figures are missing or unreadable are left
+    out (the turnout table stands in)."""
+    counties = {}
+    for county in contest.iterfind("ParticipatingCounties/County"):
+        name = clean(county.get("name"))
+        reported = _count(county, "precinctsReported", "", [])
+        total = _count(county, "precinctsParticipating", "", [])
+        if name and reported is not None and total is not None and reported <= total:
+            counties[name] = (reported, total)
+    return counties
 
 
 def _turnout_by_name(export):

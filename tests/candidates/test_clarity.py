@@ -6,6 +6,7 @@ tests/candidates/data/clarity/expected.py; the per-precinct ones by hand from th
 """
 
 import io
+import re
 import zipfile
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -374,8 +375,38 @@ def test_a_county_export_missing_a_precinct_reports_no_more_precincts_than_it_li
     assert {(row.precincts_reporting, row.precincts_total) for row in rows} == {(3, 4)}
 
 
-def test_a_state_export_gives_each_county_the_precincts_its_turnout_table_reports():
+def test_a_state_export_gives_each_county_the_precincts_of_its_own_contest():
+    """<ParticipatingCounties> lists each county's precincts for that contest (a district's
+    contest covers part of a county): those figures, not the county's whole ballot."""
     text = WEST_VIRGINIA.read_text()
+    listed = (
+        '<County name="Barbour" precinctsParticipating="13" precinctsReported="13" '
+        'precinctsReportingPercent="100.00" />'
+    )
+    assert text.count(listed) == 2  # under each of the two contests
+    first = text.index(listed)
+    counting = (
+        text[:first] + listed.replace('Reported="13"', 'Reported="7"') + text[first + len(listed) :]
+    )
+
+    _, rows, problems = parse_text(counting)
+
+    assert problems == []
+    figures = {
+        (row.office, row.precincts_reporting, row.precincts_total)
+        for row in rows
+        if row.county == "Barbour"
+    }
+    assert figures == {("PRESIDENT", 7, 13), ("U.S. SENATOR", 13, 13)}
+
+
+def test_a_state_export_without_a_contests_county_list_uses_the_turnout_table():
+    text = re.sub(
+        r"\s*<ParticipatingCounties>.*?</ParticipatingCounties>",
+        "",
+        WEST_VIRGINIA.read_text(),
+        flags=re.S,
+    )
     barbour = (
         '<County name="Barbour" totalVoters="9944" ballotsCast="6763" voterTurnout="68.01" '
         'precinctsParticipating="13" precinctsReported="13"'
