@@ -187,6 +187,23 @@ class CountyTable:
     def has_votes(self):
         return any(total for total in self.county_totals)
 
+    @property
+    def counties_as_rows(self):
+        """A row per county once there are more counties than candidates (a statewide race's
+        159 would be 159 columns); a column per county otherwise (District 5's two)."""
+        return len(self.counties) > len(self.rows)
+
+    @property
+    def county_rows(self):
+        """(county, [votes or None per candidacy, in result order], county total) per county:
+        the table turned, for ``counties_as_rows``."""
+        return [
+            (county, [votes[index] for _, votes in self.rows], total)
+            for index, (county, total) in enumerate(
+                zip(self.counties, self.county_totals, strict=True)
+            )
+        ]
+
     def votes_in(self, unit, results):
         """[(ResultRow, votes)] for one unit, or None when the unit has no figures on file."""
         pairs = [

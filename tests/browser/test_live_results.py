@@ -190,6 +190,45 @@ def test_the_race_page_updates_in_place_while_counting_after_a_call_and_once_fin
     context.close()
 
 
+def test_a_race_with_a_row_per_county_updates_in_place_too(live_server, page, settings):
+    """More counties than candidates: the table has a row per county (a statewide race), and
+    the script fills the same keyed cells, each county's total and each candidate's."""
+    settings.RESULTS_REFRESH_SECONDS = 1
+    election = Election.objects.create(name="Statewide general", date=timezone.localdate())
+    office = Office.objects.create(name="Public Service Commission District 1")
+    race = Race.objects.create(election=election, office=office, expected_units=6)
+    for order, name in enumerate(["Ada Fictional", "Ben Imaginary"], start=1):
+        Candidacy.objects.create(
+            race=race, candidate=Candidate.objects.create(name=name), ballot_order=order
+        )
+    counties = [f"County {letter}" for letter in "ABCDEF"]
+
+    def figures(scale):
+        lines = ["county,office,candidate,votes,precincts_reporting,precincts_total"]
+        for i, county in enumerate(counties):
+            for name, base in (("Ada Fictional", 100), ("Ben Imaginary", 60)):
+                lines.append(f"{county},{office.name},{name},{(base + i) * scale},{2 * scale},4")
+        return "\n".join(lines) + "\n"
+
+    import_results(figures(1), election=election)
+    page.goto(live_server.url + race.get_absolute_url())
+    page.evaluate("window.sameDocument = true")
+    table = page.locator("table.county-table--rows")
+    expect(table.locator("tbody tr")).to_have_count(6)
+    ada = Candidate.objects.get(name="Ada Fictional").slug
+    expect(table.locator(f'[data-live-votes="{ada}"]')).to_have_text("615")
+
+    import_results(figures(2), election=election)
+    expect(table.locator(f'[data-live-votes="{ada}"]')).to_have_text("1,230", timeout=10_000)
+    last = race.reporting_units.get(name="County F")
+    expect(table.locator(f'[data-live-cell="{ada}:{last.pk}"]')).to_have_text("210")
+    expect(table.locator(f'[data-live-unit="{last.pk}:total"]')).to_have_text("340")
+    expect(table.locator(f'[data-live-unit="{last.pk}:precincts"]')).to_have_text(
+        "4 of 4 precincts"
+    )
+    assert page.evaluate("window.sameDocument") is True
+
+
 class _Partner(BaseHTTPRequestHandler):
     """A partner's article page on another loopback origin, framing our results box."""
 

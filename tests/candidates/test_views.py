@@ -455,6 +455,51 @@ def test_race_page_queries_stay_constant(client, django_assert_num_queries, size
         )
 
 
+@pytest.mark.parametrize("counties", [3, 60])
+def test_a_race_with_more_counties_than_candidates_has_a_row_per_county(
+    client, django_assert_num_queries, counties
+):
+    """A statewide race's 159 counties were 159 columns; the table turns once there are more
+    counties than candidates, in the same number of queries, and keeps the keys live.js
+    updates (candidate:county cells, each county's total, each candidate's total)."""
+    race = make_race()
+    units = [
+        make_unit(race, f"County {i:02d}", precincts_total=4, precincts_reporting=i % 5)
+        for i in range(counties)
+    ]
+    people = [make_candidacy(race, name=name) for name in ("Ada Fictional", "Ben Imaginary")]
+    for i, unit in enumerate(units):
+        record_votes(people[0], unit, 100 + i)
+        record_votes(people[1], unit, 50 + i)
+    with django_assert_num_queries(8):
+        html = html_of(client, race.get_absolute_url())
+    table = html[html.index('<table class="county-table county-table--rows">') :]
+    table = table[: table.index("</table>")]
+    head = table[: table.index("</thead>")]
+    assert re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', head) == [
+        "County",
+        "Ada Fictional",
+        "Ben Imaginary",
+        "Total",
+        "Precincts",
+    ]
+    assert table.count('<th scope="row">County ') == counties
+    ada, ben = (person.candidate.slug for person in people)
+    last = units[-1]
+    assert f'data-live-cell="{ada}:{last.pk}">{100 + counties - 1:,}</td>' in table
+    assert f'data-live-unit="{last.pk}:total">{150 + 2 * (counties - 1):,}</td>' in table
+    ada_total = sum(100 + i for i in range(counties))
+    assert f'data-live-votes="{ada}">{ada_total:,}</td>' in table
+    assert f'data-live-votes="{ben}">' in table
+
+
+def test_a_race_with_as_many_counties_as_candidates_keeps_a_column_per_county(client):
+    race = race_with_candidacies(2)  # two candidates in counties A and B
+    html = html_of(client, race.get_absolute_url())
+    assert '<table class="county-table">' in html
+    assert "county-table--rows" not in html
+
+
 @pytest.mark.parametrize("size", [5, 50])
 def test_a_race_linked_to_its_runoff_costs_one_query_more(client, django_assert_num_queries, size):
     """Prevents a query per linked race and a join-heavy race query (PostgreSQL spent ~8 ms

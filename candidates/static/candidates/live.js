@@ -66,10 +66,15 @@
       el.textContent = display[el.getAttribute("data-live-time")] || "";
       if (display.updated_datetime) el.setAttribute("datetime", display.updated_datetime);
     });
+    var votesOf = {};
     data.candidacies.forEach(function (c) {
+      votesOf[c.slug] = c.votes;
       each(box, '[data-live-row="' + c.slug + '"]', function (row) {
         updateRow(row, c);
       });
+    });
+    each(box, "[data-live-votes]", function (el) {
+      el.textContent = number(votesOf[el.getAttribute("data-live-votes")]);
     });
     var units = {};
     data.units.forEach(function (u) {
