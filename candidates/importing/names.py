@@ -40,10 +40,12 @@ PARTIES = {
     "l": LIBERTARIAN,
     "lib": LIBERTARIAN,
     "libertarian": LIBERTARIAN,
+    "lbn": LIBERTARIAN,  # West Virginia's files
     "g": GREEN,
     "grn": GREEN,
     "gre": GREEN,  # Pennsylvania's county files (2020 general, Cameron County)
     "green": GREEN,
+    "mtn": "Mountain",  # West Virginia's Mountain Party
     "ind": INDEPENDENT,
     "independent": INDEPENDENT,
     "": "",

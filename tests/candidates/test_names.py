@@ -295,3 +295,11 @@ def test_a_name_printed_surname_first_reads_in_reading_order_and_keys_the_same(p
     parsed = parse_candidate(printed)
     assert (parsed.ballot_name, parsed.name) == (printed, name)
     assert name_key(printed) == name_key(name)
+
+
+@pytest.mark.parametrize(
+    ("printed", "party"), [("LBN", "Libertarian"), ("MTN", "Mountain"), ("Lbn", "Libertarian")]
+)
+def test_west_virginias_party_codes_read_as_party_names(printed, party):
+    # openelections-data-wv 2020/20201103__wv__general__county.csv
+    assert normal_party(printed) == party
